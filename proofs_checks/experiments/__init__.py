@@ -1,0 +1,14 @@
+"""Exact-enumeration experiments on toy autoregressive models.
+
+Each experiment module defines one ``Experiment`` (see ``result.py``); they are
+collected in ``EXPERIMENTS`` by name, for the command line and for the
+``experiment`` evidence layer of the claims.
+"""
+
+from __future__ import annotations
+
+from proofs_checks.experiments.result import BoundCheck, Experiment, ExperimentResult
+
+__all__ = ["BoundCheck", "Experiment", "ExperimentResult", "EXPERIMENTS"]
+
+EXPERIMENTS: dict[str, Experiment] = {}
