@@ -203,3 +203,35 @@ class OutcomeModel:
     def objective(self, q: list[sp.Expr], b: sp.Expr = beta) -> sp.Expr:
         """``J_beta(q) = E_q[v] - beta KL(q || a)``."""
         return self.expected_reward(q) - b * kl_divergence(q, self.base)
+
+
+@dataclass(frozen=True)
+class GenericOutcomes:
+    """``n`` outcomes with symbolic ``n``: a generic outcome ``y`` and indexed
+    values ``a[y]`` (base), ``q[y]`` (a policy) and ``v[y]`` (validity, 0 or 1).
+
+    Sums over ``y = 1..n`` stay symbolic, so an identity checked here holds for
+    every ``n`` and every validity pattern. ``facts`` are the defining sums:
+    ``sum a = sum q = 1``, ``sum a v = alpha``, ``sum q v = q(Y1) = m``.
+    """
+
+    n: sp.Symbol = sp.Symbol("n", integer=True, positive=True)
+    y: sp.Symbol = sp.Symbol("y", integer=True, positive=True)
+    a: sp.IndexedBase = sp.IndexedBase("a", positive=True)
+    q: sp.IndexedBase = sp.IndexedBase("q", positive=True)
+    v: sp.IndexedBase = sp.IndexedBase("v", nonnegative=True)
+    m: sp.Symbol = sp.Symbol("m", positive=True)
+
+    def total(self, summand: sp.Expr) -> sp.Sum:
+        """``sum_{y=1}^{n} summand``."""
+        return sp.Sum(summand, (self.y, 1, self.n))
+
+    @property
+    def facts(self) -> dict[sp.Expr, sp.Expr]:
+        a, q, v, y = self.a, self.q, self.v, self.y
+        return {
+            self.total(a[y]): sp.Integer(1),
+            self.total(q[y]): sp.Integer(1),
+            self.total(a[y] * v[y]): alpha,
+            self.total(q[y] * v[y]): self.m,
+        }

@@ -1,0 +1,178 @@
+"""Claims, their evidence, and the status computed from it.
+
+A claim is a statement of the paper (or of the referee, or an extension) with
+a stable id, registered next to the checks that back it. Each check is an
+evidence layer; the claim's status is computed from the layers' outcomes,
+never typed by hand.
+
+Main definitions
+- ``Claim``: id, title, source (``paper`` / ``review`` / ``extension``),
+  LaTeX statement, the ids of the claims it uses, and what is expected
+  (``holds``, or ``refuted`` for a negative control). Layers are attached with
+  the decorators ``@claim.symbolic``, ``@claim.numeric``, ``@claim.property``
+  and ``@claim.experiment``.
+- ``Evidence``: one layer's outcome (``passed``, ``refuted`` with a
+  counterexample, ``inconclusive``, ``failed``), a one-line summary and the
+  layer's fields (scope and steps; dps, cases and maximum residual; examples;
+  experiment checks).
+- ``status_of(layers)``:
+  ``refuted`` if a layer produced a counterexample; else ``failed`` if a layer
+  failed; else ``proved`` if a complete derivation, the numeric and the
+  property layers passed (and the experiment, if any); else ``demonstrated``
+  if an experiment passed; else ``verified`` if numeric and property passed;
+  else ``failed``.
+- ``REGISTRY``: every registered claim by id; ``register`` refuses duplicates
+  and ``check_references`` refuses a used id that is not registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "Claim",
+    "Evidence",
+    "LAYERS",
+    "REGISTRY",
+    "ESTABLISHED",
+    "RegistryError",
+    "register",
+    "check_references",
+    "status_of",
+]
+
+Layer = Literal["symbolic", "numeric", "property", "experiment"]
+LAYERS: tuple[Layer, ...] = ("symbolic", "numeric", "property", "experiment")
+Outcome = Literal["passed", "refuted", "inconclusive", "failed"]
+Status = Literal["proved", "verified", "demonstrated", "refuted", "failed"]
+ESTABLISHED: frozenset[str] = frozenset({"proved", "verified", "demonstrated"})
+SOURCES = ("paper", "review", "extension")
+
+
+class RegistryError(ValueError):
+    """A claim registered twice, an unknown source or expectation, or a used id
+    that is not registered."""
+
+
+@dataclass
+class Evidence:
+    """What one layer established about one claim."""
+
+    layer: Layer
+    outcome: Outcome
+    summary: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    counterexample: Any = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"layer": self.layer, "outcome": self.outcome, "summary": self.summary, **self.fields}
+        if self.counterexample is not None:
+            data["counterexample"] = self.counterexample
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass
+class Claim:
+    """A registered statement and the checks attached to it (layer -> check)."""
+
+    id: str
+    title: str
+    source: str
+    statement: str
+    uses: tuple[str, ...] = ()
+    expected: Literal["holds", "refuted"] = "holds"
+    checks: dict[Layer, Any] = field(default_factory=dict)
+
+    @property
+    def negative_control(self) -> bool:
+        return self.expected == "refuted"
+
+    def _attach(self, layer: Layer, check: Any) -> Any:
+        if layer in self.checks:
+            raise RegistryError(f"claim {self.id!r} already has a {layer} layer")
+        self.checks[layer] = check
+        return check
+
+    def symbolic(self, build: Callable[[], Any]) -> Callable[[], Any]:
+        """Attach the derivation builder ``build() -> Derivation``."""
+        return self._attach("symbolic", build)
+
+    def numeric(self, check: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        """Attach a numeric check ``check(ctx) -> iterable of Case`` (mpmath)."""
+        return self._attach("numeric", check)
+
+    def property(self, *strategies: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        """Attach a Hypothesis property: ``test(*drawn)`` over ``strategies``."""
+
+        def attach(test: Callable[..., None]) -> Callable[..., None]:
+            return self._attach("property", (test, strategies))
+
+        return attach
+
+    def experiment(self, names: tuple[str, ...], select: Callable[[Any], Any] | None = None) -> None:
+        """Attach experiments (by registry name); ``select`` picks which of an
+        experiment's bound checks belong to this claim (default: all)."""
+        self._attach("experiment", (names, select))
+
+
+REGISTRY: dict[str, Claim] = {}
+
+
+def register(
+    id: str,
+    *,
+    title: str,
+    source: str,
+    statement: str,
+    uses: Iterable[str] = (),
+    expected: Literal["holds", "refuted"] = "holds",
+) -> Claim:
+    """Create and register a claim; layers are attached with its decorators."""
+    if id in REGISTRY:
+        raise RegistryError(f"claim id {id!r} is already registered")
+    if source not in SOURCES:
+        raise RegistryError(f"claim {id!r}: source must be one of {SOURCES}; got {source!r}")
+    if expected not in ("holds", "refuted"):
+        raise RegistryError(f"claim {id!r}: expected must be 'holds' or 'refuted'; got {expected!r}")
+    claim = Claim(id=id, title=title, source=source, statement=statement, uses=tuple(uses), expected=expected)
+    REGISTRY[id] = claim
+    return claim
+
+
+def check_references(claims: Mapping[str, Claim]) -> None:
+    """Raise ``RegistryError`` if a claim uses an id that is not registered, or
+    has no evidence layer at all."""
+    for claim in claims.values():
+        missing = [used for used in claim.uses if used not in claims]
+        if missing:
+            raise RegistryError(f"claim {claim.id!r} uses {', '.join(map(repr, missing))}, which is not registered")
+        if not claim.checks:
+            raise RegistryError(f"claim {claim.id!r} has no evidence layer")
+
+
+def status_of(evidence: Iterable[Evidence]) -> Status:
+    """The status that the layers' outcomes support (see the module header)."""
+    by_layer = {e.layer: e for e in evidence}
+    outcomes = [e.outcome for e in by_layer.values()]
+    if "refuted" in outcomes:
+        return "refuted"
+    if "failed" in outcomes:
+        return "failed"
+
+    def passed(layer: Layer) -> bool:
+        return layer in by_layer and by_layer[layer].outcome == "passed"
+
+    experiment_ok = passed("experiment") if "experiment" in by_layer else True
+    analytic = passed("numeric") and passed("property")
+    complete_proof = passed("symbolic") and by_layer["symbolic"].fields.get("complete", False)
+    if complete_proof and analytic and experiment_ok:
+        return "proved"
+    if passed("experiment") and all(o in ("passed", "inconclusive") for o in outcomes):
+        return "demonstrated"
+    if analytic and experiment_ok:
+        return "verified"
+    return "failed"

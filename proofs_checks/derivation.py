@@ -1,0 +1,404 @@
+"""Checked derivations: the symbolic evidence layer.
+
+A derivation is a list of steps, each a mathematical fact that SymPy checks on
+its own: an identity that reduces to 0, a limit or asymptotic equivalence that
+SymPy computes, an inequality reduced to a sign fact, or the minimum of a
+convex function. Steps are written with named placeholders (``Z_beta``,
+``mu_beta``, ...) whose ``definitions`` are substituted before checking, so the
+rendered derivation reads like a proof and is exactly what was checked.
+
+When a step cannot be verified, the step is evaluated with mpmath at random
+points of the derivation's ``domain``: a point where it fails is a
+counterexample (the derivation is *refuted*); if none is found the derivation
+is *inconclusive* ("unable to verify"), never silently passed.
+
+Main definitions
+- ``Equal(lhs, rhs, because)``: ``lhs - rhs`` reduces to 0 (after substituting
+  ``given`` facts such as ``sum_y q(y) = 1``).
+- ``Limit(expr, var, point, value, because)``: ``lim expr = value``.
+- ``Asymptotic(expr, approx, var, point, because)``: ``lim expr / approx = 1``.
+- ``Sign(expr, sign, because, positive=...)``: ``expr`` is positive / negative /
+  non-negative / non-positive, once the listed expressions are known positive.
+- ``ConvexMinimum(f, var, at, because)``: ``f'(at) = 0`` and ``f'' > 0``, hence
+  ``f >= f(at)``.
+- ``Derivation(scope, steps, definitions, domain, complete)``: ``complete`` says
+  whether the steps establish the whole claim or only the part named in
+  ``scope``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import mpmath
+import sympy as sp
+
+__all__ = [
+    "Step",
+    "Equal",
+    "Limit",
+    "Asymptotic",
+    "Sign",
+    "ConvexMinimum",
+    "Derivation",
+    "DerivationResult",
+    "StepResult",
+    "Domain",
+    "reduce_sums",
+    "sample_point",
+]
+
+Domain = Mapping[sp.Symbol, tuple[Any, Any]]
+"""Bounds ``(low, high)`` per symbol, SymPy expressions that may use earlier symbols."""
+
+SignName = Literal["positive", "negative", "nonnegative", "nonpositive"]
+
+_COUNTEREXAMPLE_TRIES = 64
+_COUNTEREXAMPLE_DPS = 40
+_MARGIN = sp.Rational(1, 10**20)
+"""How far (relative for identities) a value must be off to count as a counterexample."""
+
+
+def reduce_sums(expr: sp.Expr) -> sp.Expr:
+    """Normal form for expressions with symbolic sums: logs expanded, every
+    ``Sum`` split over the terms of its summand, and factors that do not depend
+    on the summation index pulled out (``sum_y c f(y) = c sum_y f(y)``)."""
+    expr = sp.expand(sp.expand_log(expr, force=True))
+
+    def split(s: sp.Sum) -> sp.Expr:
+        (index, *_bounds), = s.limits
+        total = sp.Integer(0)
+        for term in sp.Add.make_args(sp.expand(sp.expand_log(s.function, force=True))):
+            constant, dependent = term.as_independent(index, as_Add=False)
+            total += constant * (sp.Sum(dependent, *s.limits) if dependent != 1 else sp.Sum(1, *s.limits).doit())
+        return total
+
+    return sp.expand(expr.replace(lambda e: isinstance(e, sp.Sum), split))
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    """True when ``expr`` provably simplifies to 0 (a chain of cheap to costly rewrites)."""
+    for rewrite in (
+        lambda e: e,
+        sp.cancel,
+        lambda e: sp.simplify(e),
+        lambda e: sp.simplify(sp.expand_log(e, force=True)),
+        lambda e: sp.simplify(sp.powsimp(sp.expand(e.rewrite(sp.exp)), force=True)),
+    ):
+        try:
+            if rewrite(expr) == 0:
+                return True
+        except (TypeError, NotImplementedError, ValueError):  # pragma: no cover - SymPy internals
+            continue
+    return False
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The check of one step: ``verified``, ``refuted`` (with a point) or ``inconclusive``."""
+
+    outcome: Literal["verified", "refuted", "inconclusive"]
+    detail: str
+    counterexample: dict[str, str] | None = None
+
+
+class Step:
+    """A derivation step: a statement, why it holds, and how SymPy checks it."""
+
+    because: str
+
+    def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
+        """``(left, relation, right)`` for rendering; relation is LaTeX."""
+        raise NotImplementedError
+
+    def verify(self, expand: Any) -> StepResult:
+        """Check the step; ``expand`` substitutes the derivation's definitions."""
+        raise NotImplementedError
+
+    def violation(self, expand: Any) -> sp.Expr | None:
+        """An expression that is ``> 0`` exactly where the step fails (for the
+        counterexample search), or None if the step cannot be evaluated pointwise."""
+        return None
+
+    def to_text(self) -> str:
+        left, relation, right = self.statement()
+        text_relation = {r"=": "=", r"\to": "->", r"\sim": "~", r">": ">", r"<": "<", r"\ge": ">=", r"\le": "<="}
+        return f"{sp.sstr(left)} {text_relation.get(relation, relation)} {sp.sstr(right)}"
+
+    def to_latex(self) -> str:
+        left, relation, right = self.statement()
+        return f"{sp.latex(left)} {relation} {sp.latex(right)}"
+
+
+@dataclass(frozen=True)
+class Equal(Step):
+    """``lhs = rhs``, checked by reducing ``lhs - rhs`` to 0 after substituting
+    ``given`` (e.g. ``{Sum(q[y], (y, 1, n)): 1}``); with ``cases`` (a symbol and
+    its possible values, e.g. ``v[y]`` in ``(0, 1)``), checked in every case."""
+
+    lhs: sp.Expr
+    rhs: sp.Expr
+    because: str
+    given: Mapping[sp.Expr, sp.Expr] = field(default_factory=dict)
+    cases: tuple[sp.Expr, tuple[Any, ...]] | None = None
+
+    def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
+        return self.lhs, "=", self.rhs
+
+    def _difference(self, expand: Any) -> sp.Expr:
+        return expand(sp.sympify(self.lhs) - sp.sympify(self.rhs)).doit()
+
+    def verify(self, expand: Any) -> StepResult:
+        if self.cases is None:
+            return self._verify(self._difference(expand))
+        variable, values = self.cases
+        for value in values:
+            result = self._verify(self._difference(expand).subs(variable, value))
+            if result.outcome != "verified":
+                return StepResult(result.outcome, f"case {variable} = {value}: {result.detail}")
+        return StepResult("verified", f"identity in each case {variable} in {set(values)}")
+
+    def _verify(self, difference: sp.Expr) -> StepResult:
+        if difference.has(sp.Sum):
+            difference = reduce_sums(difference).subs(dict(self.given))
+            difference = reduce_sums(difference)
+        elif self.given:
+            difference = difference.subs(dict(self.given))
+        if _is_zero(difference):
+            return StepResult("verified", "identity: difference reduces to 0")
+        return StepResult("inconclusive", f"difference did not reduce to 0: {sp.sstr(sp.simplify(difference))}")
+
+    def violation(self, expand: Any) -> sp.Expr | None:
+        difference = self._difference(expand)
+        if difference.has(sp.Sum, sp.Indexed):
+            return None
+        scale = 1 + abs(expand(sp.sympify(self.lhs)).doit()) + abs(expand(sp.sympify(self.rhs)).doit())
+        return abs(difference) / scale - _MARGIN
+
+
+@dataclass(frozen=True)
+class Limit(Step):
+    """``lim_{var -> point} expr = value`` (one-sided with ``direction``)."""
+
+    expr: sp.Expr
+    var: sp.Symbol
+    point: Any
+    value: Any
+    because: str
+    direction: str = "+"
+
+    def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
+        return sp.Limit(self.expr, self.var, self.point, self.direction), "=", sp.sympify(self.value)
+
+    def verify(self, expand: Any) -> StepResult:
+        computed = sp.limit(expand(self.expr), self.var, self.point, self.direction)
+        if _is_zero(computed - expand(sp.sympify(self.value))) or computed == sp.sympify(self.value):
+            return StepResult("verified", f"limit computed by SymPy: {sp.sstr(computed)}")
+        if computed.is_number and sp.sympify(self.value).is_number:
+            return StepResult("refuted", f"SymPy computes the limit as {sp.sstr(computed)}, not {self.value}")
+        return StepResult("inconclusive", f"SymPy computes the limit as {sp.sstr(computed)}")
+
+
+@dataclass(frozen=True)
+class Asymptotic(Step):
+    """``expr ~ approx`` as ``var -> point``: ``lim expr / approx = 1``."""
+
+    expr: sp.Expr
+    approx: sp.Expr
+    var: sp.Symbol
+    point: Any
+    because: str
+    direction: str = "+"
+
+    def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
+        return self.expr, r"\sim", self.approx
+
+    def to_latex(self) -> str:
+        limit = sp.latex(sp.Symbol(sp.latex(self.var)))
+        point = sp.latex(sp.sympify(self.point))
+        sign = "^{+}" if self.direction == "+" else "^{-}"
+        return f"{sp.latex(self.expr)} \\sim {sp.latex(self.approx)} \\quad ({limit} \\to {point}{sign})"
+
+    def verify(self, expand: Any) -> StepResult:
+        ratio = sp.limit(expand(self.expr / self.approx), self.var, self.point, self.direction)
+        if ratio == 1:
+            return StepResult("verified", "ratio tends to 1 (limit computed by SymPy)")
+        if ratio.is_number:
+            return StepResult("refuted", f"the ratio tends to {sp.sstr(ratio)}, not 1")
+        return StepResult("inconclusive", f"SymPy computes the ratio's limit as {sp.sstr(ratio)}")
+
+
+_SIGN_TEST = {
+    "positive": ("is_positive", ">", "0"),
+    "negative": ("is_negative", "<", "0"),
+    "nonnegative": ("is_nonnegative", r"\ge", "0"),
+    "nonpositive": ("is_nonpositive", r"\le", "0"),
+}
+
+
+@dataclass(frozen=True)
+class Sign(Step):
+    """``expr`` has the stated sign, once each expression in ``positive`` is
+    replaced by a positive symbol (the sign fact the step reduces to)."""
+
+    expr: sp.Expr
+    sign: SignName
+    because: str
+    positive: Sequence[sp.Expr] = ()
+
+    def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
+        _, relation, zero = _SIGN_TEST[self.sign]
+        return self.expr, relation, sp.Integer(int(zero))
+
+    def verify(self, expand: Any) -> StepResult:
+        expr = expand(self.expr).doit()
+        for known in self.positive:
+            expr = expr.subs(expand(known), sp.Dummy("P", positive=True))
+        expr = sp.factor(sp.simplify(expr))
+        attribute = _SIGN_TEST[self.sign][0]
+        if getattr(expr, attribute) is True:
+            return StepResult("verified", f"sign fact: {sp.sstr(expr)} is {self.sign} for positive factors")
+        if getattr(expr, attribute) is False:
+            return StepResult("refuted", f"{sp.sstr(expr)} is provably not {self.sign}")
+        return StepResult("inconclusive", f"SymPy could not decide the sign of {sp.sstr(expr)}")
+
+    def violation(self, expand: Any) -> sp.Expr | None:
+        expr = expand(self.expr).doit()
+        if expr.has(sp.Sum, sp.Indexed):
+            return None
+        wrong_way = -expr if self.sign in ("positive", "nonnegative") else expr
+        return wrong_way - _MARGIN
+
+
+@dataclass(frozen=True)
+class ConvexMinimum(Step):
+    """``f(var) >= f(at)`` on the domain of ``var``, because ``f'(at) = 0`` and
+    ``f'' > 0`` there (strict convexity)."""
+
+    f: sp.Expr
+    var: sp.Symbol
+    at: sp.Expr
+    because: str
+
+    def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
+        return self.f, r"\ge", self.f.subs(self.var, self.at)
+
+    def verify(self, expand: Any) -> StepResult:
+        f = expand(self.f)
+        slope = sp.simplify(sp.diff(f, self.var).subs(self.var, self.at))
+        curvature = sp.simplify(sp.diff(f, self.var, 2))
+        if slope != 0:
+            return StepResult("refuted" if slope.is_number else "inconclusive", f"f'({self.at}) = {slope}, not 0")
+        if curvature.is_positive:
+            return StepResult("verified", f"f'({self.at}) = 0 and f'' = {sp.sstr(curvature)} > 0")
+        return StepResult("inconclusive", f"could not show f'' = {sp.sstr(curvature)} > 0")
+
+    def violation(self, expand: Any) -> sp.Expr | None:
+        f = expand(self.f)
+        return f.subs(self.var, self.at) - f - _MARGIN
+
+
+def sample_point(domain: Domain, symbols: Sequence[sp.Symbol], rng: random.Random) -> dict[sp.Symbol, mpmath.mpf]:
+    """A random point of ``domain`` (mpmath numbers, no float64): for a finite
+    interval ``low + t (high - low)`` with ``t`` uniform in ``[0.001, 0.999]``; for
+    ``(low, oo)``, ``low + e^u`` with ``u`` uniform in ``[-6, 6]``. Symbols not in
+    ``domain`` are treated as positive block weights, each in ``(0, 1/(k+1))`` for
+    ``k`` such symbols, so that eliminated last weights stay positive."""
+    point: dict[sp.Symbol, mpmath.mpf] = {}
+    extra = [s for s in symbols if s not in domain]
+    for symbol, (low, high) in domain.items():
+        low_value = mpmath.mpf(sp.N(sp.sympify(low).subs(point), _COUNTEREXAMPLE_DPS))
+        high_expr = sp.sympify(high)
+        if high_expr == sp.oo:
+            point[symbol] = low_value + mpmath.exp(mpmath.mpf(rng.randint(-6000, 6000)) / 1000)
+        else:
+            high_value = mpmath.mpf(sp.N(high_expr.subs(point), _COUNTEREXAMPLE_DPS))
+            fraction = mpmath.mpf(rng.randint(1, 999)) / 1000
+            point[symbol] = low_value + fraction * (high_value - low_value)
+    for symbol in extra:
+        point[symbol] = mpmath.mpf(rng.randint(1, 999)) / 1000 / (len(extra) + 1)
+    return point
+
+
+@dataclass(frozen=True)
+class DerivationResult:
+    """The outcome of checking every step of a derivation."""
+
+    outcome: Literal["passed", "refuted", "inconclusive"]
+    steps: tuple[StepResult, ...]
+    counterexample: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A checked derivation with an explicit scope ("all n, by block reduction",
+    "n <= 6 outcomes", ...). ``complete`` is False when the steps establish only
+    the part of the claim named in ``scope``."""
+
+    scope: str
+    steps: tuple[Step, ...]
+    definitions: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    domain: Domain = field(default_factory=dict)
+    complete: bool = True
+
+    def expand(self, expr: Any) -> sp.Expr:
+        """Substitute the definitions (repeatedly, they may refer to each other)."""
+        expr = sp.sympify(expr)
+        for _ in range(len(self.definitions) + 1):
+            new = expr.subs(dict(self.definitions))
+            if new == expr:
+                break
+            expr = new
+        return expr
+
+    def check(self, seed: int = 0) -> DerivationResult:
+        results = []
+        for index, step in enumerate(self.steps):
+            result = step.verify(self.expand)
+            if result.outcome != "verified":
+                point = self._counterexample(step, random.Random(seed * 1000 + index))
+                if point is not None:
+                    result = StepResult("refuted", result.detail, point)
+                elif result.outcome == "refuted":
+                    result = StepResult("refuted", result.detail, {"at": "every point of the domain"})
+            results.append(result)
+            if result.outcome != "verified":
+                outcome = "refuted" if result.outcome == "refuted" else "inconclusive"
+                return DerivationResult(outcome, tuple(results), result.counterexample)
+        return DerivationResult("passed", tuple(results))
+
+    def _counterexample(self, step: Step, rng: random.Random) -> dict[str, str] | None:
+        violation = step.violation(self.expand)
+        if violation is None:
+            return None
+        symbols = sorted(violation.free_symbols, key=lambda s: s.name)
+        function = sp.lambdify(symbols, violation, modules="mpmath")
+        with mpmath.workdps(_COUNTEREXAMPLE_DPS):
+            for _ in range(_COUNTEREXAMPLE_TRIES):
+                point = sample_point(self.domain, symbols, rng)
+                try:
+                    value = function(*(point[s] for s in symbols))
+                except (ZeroDivisionError, ValueError, OverflowError):
+                    continue
+                if mpmath.isfinite(value) and value > 0:
+                    return {s.name: mpmath.nstr(point[s], 12) for s in symbols}
+        return None
+
+    def to_text(self, results: Sequence[StepResult] = ()) -> str:
+        lines = [f"scope: {self.scope}"]
+        for symbol, definition in self.definitions.items():
+            lines.append(f"  where {symbol} = {sp.sstr(definition)}")
+        for index, step in enumerate(self.steps, 1):
+            mark = f"  [{results[index - 1].outcome}: {results[index - 1].detail}]" if index <= len(results) else ""
+            lines.append(f"  ({index}) {step.to_text()}\n      because {step.because}{mark}")
+        return "\n".join(lines)
+
+    def to_latex_steps(self) -> list[tuple[str, str]]:
+        """``(formula, justification)`` per step, formulas in LaTeX math mode."""
+        return [(step.to_latex(), step.because) for step in self.steps]
+
+    def definitions_latex(self) -> list[str]:
+        return [f"{sp.latex(symbol)} = {sp.latex(definition)}" for symbol, definition in self.definitions.items()]

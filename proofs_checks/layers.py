@@ -1,0 +1,208 @@
+"""Running one evidence layer of one claim.
+
+Main definitions
+- ``Profile``: how thorough a run is (``ci``: 200 Hypothesis examples and 24
+  random numeric cases per claim; ``thorough``: 2000 and 200).
+- ``RunConfig(profile, dps, seed)``: everything that determines a run; the same
+  config gives the same evidence (timings aside).
+- ``run_layer(claim, layer, config, experiments)``: the ``Evidence`` of that layer.
+  A violated statement (an ``AssertionError`` in a property, a case that does
+  not hold, a failing derivation step with a point where it fails, a violated
+  experiment bound) is a counterexample: outcome ``refuted``. Any other
+  exception is outcome ``failed``, with the error as summary.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+from proofs_checks.claim import Claim, Evidence, Layer
+from proofs_checks.derivation import Derivation
+from proofs_checks.numeric import MIN_CASES, NumericContext
+
+__all__ = ["Profile", "PROFILES", "RunConfig", "run_layer", "ExperimentCache", "describe"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes of a run: Hypothesis examples and random numeric cases per claim."""
+
+    name: str
+    examples: int
+    numeric_cases: int
+
+
+PROFILES = {
+    "ci": Profile("ci", examples=200, numeric_cases=24),
+    "thorough": Profile("thorough", examples=2000, numeric_cases=200),
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    profile: Profile = PROFILES["ci"]
+    dps: int = 50
+    seed: int = 0
+
+
+def describe(value: Any) -> str:
+    """A faithful one-line rendering of a drawn value (floats with all digits)."""
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=17, separator=", ", max_line_width=10**6, threshold=10**6)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, mpmath.mpf):
+        return mpmath.nstr(value, 20)
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(describe(v) for v in value) + ")"
+    return repr(value)
+
+
+class ExperimentCache:
+    """Runs each experiment once per (name, seed) and keeps the result."""
+
+    def __init__(self) -> None:
+        self._results: dict[tuple[str, int], Any] = {}
+
+    def get(self, name: str, seed_value: int, progress: Callable[[str], None]) -> Any:
+        from proofs_checks.experiments import EXPERIMENTS
+
+        key = (name, seed_value)
+        if key not in self._results:
+            self._results[key] = EXPERIMENTS[name].run(seed_value, progress)
+        return self._results[key]
+
+
+def _symbolic(claim: Claim, config: RunConfig) -> Evidence:
+    derivation: Derivation = claim.checks["symbolic"]()
+    result = derivation.check(config.seed)
+    steps = [
+        {"statement": step.to_text(), "latex": step.to_latex(), "because": step.because,
+         "outcome": checked.outcome, "detail": checked.detail}
+        for step, checked in zip(derivation.steps, result.steps)
+    ]
+    fields = {"scope": derivation.scope, "complete": derivation.complete, "steps": steps,
+              "definitions": derivation.definitions_latex()}
+    verified = sum(1 for s in result.steps if s.outcome == "verified")
+    if result.outcome == "passed":
+        summary = f"{len(steps)} steps checked by SymPy; scope: {derivation.scope}"
+        if not derivation.complete:
+            summary += " (partial: covers only this scope)"
+        return Evidence("symbolic", "passed", summary, fields)
+    failing = result.steps[-1]
+    summary = f"step {verified + 1} of {len(derivation.steps)} {result.outcome}: {failing.detail}"
+    return Evidence("symbolic", result.outcome, summary, fields, result.counterexample)
+
+
+def _numeric(claim: Claim, config: RunConfig) -> Evidence:
+    with mpmath.workdps(config.dps):
+        context = NumericContext(config.dps, config.seed, config.profile.numeric_cases)
+        cases = list(claim.checks["numeric"](context))
+        worst = max(cases, key=lambda c: c.residual, default=None)
+        failing = [c for c in cases if not c.holds]
+        fields = {
+            "dps": config.dps,
+            "cases": len(cases),
+            "max_residual": mpmath.nstr(worst.residual, 5) if worst else "n/a",
+            "tolerance": mpmath.nstr(context.tolerance, 3),
+            "worst_case": worst.label if worst else None,
+        }
+        if failing:
+            first = failing[0]
+            counterexample = f"{first.label} (residual {mpmath.nstr(first.residual, 5)})"
+            summary = f"{len(failing)} of {len(cases)} cases fail at {config.dps} digits; first: {counterexample}"
+            return Evidence("numeric", "refuted", summary, fields, counterexample)
+        if len(cases) < MIN_CASES:
+            return Evidence("numeric", "failed", f"only {len(cases)} cases (at least {MIN_CASES} needed)", fields)
+        summary = f"{len(cases)} cases at {config.dps} digits, max residual {fields['max_residual']}"
+        return Evidence("numeric", "passed", summary, fields)
+
+
+def _property(claim: Claim, config: RunConfig) -> Evidence:
+    test, strategies = claim.checks["property"]
+    calls = 0
+    failing: tuple[Any, ...] | None = None
+
+    def wrapped(values: tuple[Any, ...]) -> None:
+        nonlocal calls, failing
+        calls += 1
+        try:
+            test(*values)
+        except Exception:
+            failing = values
+            raise
+
+    runner = settings(
+        database=None,
+        max_examples=config.profile.examples,
+        deadline=None,
+        derandomize=False,
+        print_blob=False,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    )(seed(config.seed)(given(st.tuples(*strategies))(wrapped)))
+    fields: dict[str, Any] = {"seed": config.seed}
+    try:
+        runner()
+    except AssertionError as violation:
+        fields["examples"] = calls
+        counterexample = describe(failing)
+        message = str(violation).strip().splitlines()[0] if str(violation).strip() else "assertion failed"
+        return Evidence("property", "refuted", f"counterexample after {calls} examples: {message}", fields,
+                        counterexample)
+    fields["examples"] = calls
+    return Evidence("property", "passed", f"{calls} examples passed (seed {config.seed})", fields)
+
+
+def _experiment(claim: Claim, config: RunConfig, experiments: ExperimentCache,
+                progress: Callable[[str], None]) -> Evidence:
+    names, select = claim.checks["experiment"]
+    checks, findings, summaries = [], [], []
+    for name in names:
+        result = experiments.get(name, config.seed, progress)
+        chosen = [c for c in result.checks if select is None or select(c)]
+        checks += chosen
+        findings += result.findings
+        summaries.append(f"{name}: {sum(c.passed for c in chosen)}/{len(chosen)} bounds hold")
+    fields = {
+        "experiments": list(names),
+        "checks": [{"label": c.label, "value": c.value, "relation": c.relation, "bound": c.bound,
+                    "passed": c.passed} for c in checks],
+        "findings": findings,
+    }
+    violated = [c for c in checks if not c.passed]
+    if not checks:
+        return Evidence("experiment", "failed", "no bound checks selected", fields)
+    if violated:
+        return Evidence("experiment", "refuted", "; ".join(summaries), fields, violated[0].describe())
+    return Evidence("experiment", "passed", "; ".join(summaries), fields)
+
+
+def run_layer(claim: Claim, layer: Layer, config: RunConfig, experiments: ExperimentCache | None = None,
+              progress: Callable[[str], None] = lambda line: None) -> Evidence:
+    """Run one layer and time it; an unexpected exception gives outcome ``failed``."""
+    start = time.perf_counter()
+    try:
+        if layer == "symbolic":
+            evidence = _symbolic(claim, config)
+        elif layer == "numeric":
+            evidence = _numeric(claim, config)
+        elif layer == "property":
+            evidence = _property(claim, config)
+        else:
+            evidence = _experiment(claim, config, experiments or ExperimentCache(), progress)
+    except Exception as error:  # a check that errors is a failure, not a counterexample
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        evidence = Evidence(layer, "failed", f"{type(error).__name__}: {error} (at {where.filename}:{where.lineno})")
+    evidence.seconds = time.perf_counter() - start
+    return evidence

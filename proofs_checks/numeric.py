@@ -1,0 +1,147 @@
+"""The numeric evidence layer: claims checked in mpmath at ``dps`` digits.
+
+A numeric check is a function ``check(ctx)`` that yields ``Case`` objects, one
+per instance: a label, a residual and whether the claim holds there. The
+context draws instances from a seeded ``random.Random`` and builds every number
+from integers and decimal strings, so nothing in this path passes through
+float64 (``--dps 120`` is exact to 120 digits).
+
+Main definitions
+- ``NumericContext(dps, seed, cases)``: the working precision, the tolerance
+  ``10^-(dps-10)``, the instance generators (``alphas``, ``betas``,
+  ``alpha_beta_pairs``, ``problems``) with fixed extremes (``alpha = 1e-300``,
+  ``alpha = 1 - 1e-15``, ``beta = 1e-4`` where ``e^{1/beta}`` overflows float64,
+  ``beta = 1e-6``, ``n`` up to 64) and the case constructors ``equal`` (relative
+  residual ``|lhs - rhs| / max(|lhs|, |rhs|, tiny)``), ``at_most``, ``less``.
+- ``MIN_CASES = 20``: a numeric check with fewer cases fails.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+from mpmath import mpf
+
+__all__ = ["Case", "NumericContext", "MIN_CASES", "EXTREME_ALPHAS", "EXTREME_BETAS"]
+
+MIN_CASES = 20
+EXTREME_ALPHAS = ("1e-300", "1e-15", "0.5", "1 - 1e-15")
+EXTREME_BETAS = ("1e-6", "1e-4", "0.05", "1", "1e3", "1e6")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One instance of a numeric check."""
+
+    label: str
+    residual: mpf
+    holds: bool
+
+
+def _parse(text: str) -> mpf:
+    """``"1 - 1e-15"`` and plain decimal strings, evaluated at the current precision."""
+    if " - " in text:
+        left, right = text.split(" - ")
+        return mpf(left) - mpf(right)
+    return mpf(text)
+
+
+class NumericContext:
+    """Instances and tolerances for one numeric check at ``dps`` digits."""
+
+    def __init__(self, dps: int, seed: int, cases: int) -> None:
+        self.dps = dps
+        self.seed = seed
+        self.random_cases = cases
+        self.rng = random.Random(seed)
+
+    @property
+    def tolerance(self) -> mpf:
+        """A residual at or below ``10^-(dps-10)`` counts as zero."""
+        return mpf(10) ** (10 - self.dps)
+
+    def uniform(self, low: Any = 0, high: Any = 1) -> mpf:
+        """A uniform draw in ``(low, high)`` with ``dps + 5`` random digits."""
+        digits = self.dps + 5
+        fraction = mpf(self.rng.randrange(1, 10**digits)) / mpf(10) ** digits
+        return mpf(low) + fraction * (mpf(high) - mpf(low))
+
+    def log_uniform(self, low: Any, high: Any) -> mpf:
+        """``exp`` of a uniform draw in ``(log low, log high)``."""
+        return mpmath.exp(self.uniform(mpmath.log(_parse(str(low))), mpmath.log(_parse(str(high)))))
+
+    def alphas(self) -> list[mpf]:
+        """The extremes, then log-uniform draws in both tails of ``(0, 1)``."""
+        values = [_parse(text) for text in EXTREME_ALPHAS]
+        for index in range(self.random_cases):
+            tail = self.log_uniform("1e-300", "0.5")
+            values.append(tail if index % 2 == 0 else 1 - tail)
+        return values
+
+    def betas(self) -> list[mpf]:
+        """The extremes, then log-uniform draws in ``[1e-6, 1e6]``."""
+        return [_parse(text) for text in EXTREME_BETAS] + [
+            self.log_uniform("1e-6", "1e6") for _ in range(self.random_cases)
+        ]
+
+    def alpha_beta_pairs(self) -> list[tuple[mpf, mpf]]:
+        """Every extreme alpha with every extreme beta, then random pairs."""
+        pairs = [(_parse(a), _parse(b)) for a in EXTREME_ALPHAS for b in EXTREME_BETAS]
+        pairs += list(zip(self.alphas()[len(EXTREME_ALPHAS):], self.betas()[len(EXTREME_BETAS):], strict=True))
+        return pairs
+
+    def base_vector(self, n: int, valid_mass: mpf, n_valid: int) -> list[mpf]:
+        """A positive base of size ``n`` whose first ``n_valid`` entries sum to
+        ``valid_mass`` (random shape, entries spanning several decades)."""
+        shape = [mpf(10) ** self.uniform(-6, 0) for _ in range(n)]
+        valid_total = mpmath.fsum(shape[:n_valid])
+        invalid_total = mpmath.fsum(shape[n_valid:])
+        return [w * valid_mass / valid_total for w in shape[:n_valid]] + [
+            w * (1 - valid_mass) / invalid_total for w in shape[n_valid:]
+        ]
+
+    def problems(self) -> Iterator[tuple[list[mpf], list[int]]]:
+        """``(base, validity)`` instances with at least one valid and one invalid
+        output: the extreme validity rates, sizes up to 64, and random ones.
+        Valid outputs come first only in the extremes; random ones are shuffled."""
+        specs = [(2, 1, _parse(a)) for a in EXTREME_ALPHAS] + [(64, 32, mpf("0.5")), (64, 1, mpf("1e-300"))]
+        for _ in range(self.random_cases):
+            n = self.rng.randint(2, 64)
+            specs.append((n, self.rng.randint(1, n - 1), self.log_uniform("1e-300", "0.999")))
+        for index, (n, n_valid, valid_mass) in enumerate(specs):
+            base = self.base_vector(n, valid_mass, n_valid)
+            validity = [1] * n_valid + [0] * (n - n_valid)
+            if index >= len(EXTREME_ALPHAS):
+                order = list(range(n))
+                self.rng.shuffle(order)
+                base, validity = [base[i] for i in order], [validity[i] for i in order]
+            yield base, validity
+
+    def equal(self, label: str, lhs: Any, rhs: Any) -> Case:
+        """``lhs = rhs`` up to a relative residual of ``tolerance``; two equal
+        infinities agree."""
+        lhs, rhs = mpf(lhs), mpf(rhs)
+        if mpmath.isinf(lhs) or mpmath.isinf(rhs):
+            agree = lhs == rhs
+            return Case(label, mpf(0) if agree else mpf("inf"), agree)
+        scale = max(abs(lhs), abs(rhs), mpf(10) ** (-10 * self.dps))
+        residual = abs(lhs - rhs) / scale
+        return Case(label, residual, residual <= self.tolerance)
+
+    def at_most(self, label: str, smaller: Any, larger: Any) -> Case:
+        """``smaller <= larger`` up to the tolerance (relative to ``|larger|``)."""
+        excess = mpf(smaller) - mpf(larger)
+        scale = max(abs(mpf(larger)), mpf(1))
+        residual = max(excess, mpf(0)) / scale
+        return Case(label, residual, residual <= self.tolerance)
+
+    def less(self, label: str, smaller: Any, larger: Any) -> Case:
+        """``smaller < larger`` by more than the tolerance (a strict inequality
+        that rounding cannot fake); the residual is the relative amount by which
+        ``smaller`` exceeds ``larger`` (0 when they are equal: still a violation)."""
+        gap = (mpf(larger) - mpf(smaller)) / max(abs(mpf(larger)), abs(mpf(smaller)), mpf(1))
+        return Case(label, max(-gap, mpf(0)), gap > self.tolerance)

@@ -1,0 +1,109 @@
+"""Running claims and judging the run.
+
+Main definitions
+- ``ClaimResult``: a claim, its evidence per layer, the computed status, and
+  whether it is *fully established* (established, and every claim it uses,
+  recursively, is fully established).
+- ``run_claims(claims, config, progress)``: runs every layer of every claim and
+  returns a ``RunResult``.
+- ``RunResult.as_expected(claim_id)``: a claim expected to hold must be fully
+  established; a negative control must come out ``refuted``. The run passes
+  only if every claim came out as expected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from proofs_checks.claim import ESTABLISHED, LAYERS, Claim, Evidence, check_references, status_of
+from proofs_checks.layers import ExperimentCache, RunConfig, run_layer
+
+__all__ = ["ClaimResult", "RunResult", "run_claims", "judge"]
+
+
+@dataclass
+class ClaimResult:
+    claim: Claim
+    evidence: list[Evidence]
+    status: str
+    fully_established: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return sum(e.seconds for e in self.evidence)
+
+    @property
+    def as_expected(self) -> bool:
+        if self.claim.negative_control:
+            return self.status == "refuted"
+        return self.fully_established
+
+
+@dataclass
+class RunResult:
+    config: RunConfig
+    results: dict[str, ClaimResult] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(result.as_expected for result in self.results.values())
+
+
+def judge(claims: Mapping[str, Claim], evidence: Mapping[str, list[Evidence]]) -> dict[str, ClaimResult]:
+    """Statuses from evidence, then full establishment through the ``uses`` graph
+    (a claim that uses a claim not in this run is judged on the used claim's
+    own evidence only if it was run; otherwise it cannot be fully established)."""
+    results = {cid: ClaimResult(claims[cid], evidence[cid], status_of(evidence[cid])) for cid in evidence}
+    memo: dict[str, bool] = {}
+
+    def fully(cid: str, path: tuple[str, ...] = ()) -> bool:
+        if cid in memo:
+            return memo[cid]
+        if cid in path or cid not in results:
+            return False
+        ok = results[cid].status in ESTABLISHED and all(fully(u, (*path, cid)) for u in claims[cid].uses)
+        memo[cid] = ok
+        return ok
+
+    for cid, result in results.items():
+        result.fully_established = fully(cid)
+    return results
+
+
+def closure(claims: Mapping[str, Claim], ids: Iterable[str]) -> list[str]:
+    """``ids`` and every claim they use, recursively, in registry order."""
+    wanted: set[str] = set()
+    stack = list(ids)
+    while stack:
+        cid = stack.pop()
+        if cid not in wanted:
+            wanted.add(cid)
+            stack.extend(claims[cid].uses)
+    return [cid for cid in claims if cid in wanted]
+
+
+def run_claims(
+    claims: Mapping[str, Claim],
+    config: RunConfig,
+    progress: Callable[[str], None] = lambda line: None,
+) -> RunResult:
+    """Run every layer of every claim in ``claims`` (which must include the
+    claims they use)."""
+    check_references(claims)
+    start = time.perf_counter()
+    experiments = ExperimentCache()
+    evidence: dict[str, list[Evidence]] = {}
+    for index, claim in enumerate(claims.values(), 1):
+        evidence[claim.id] = []
+        for layer in LAYERS:
+            if layer in claim.checks:
+                progress(f"[{index}/{len(claims)}] {claim.id}: {layer} ...")
+                found = run_layer(claim, layer, config, experiments, progress)
+                evidence[claim.id].append(found)
+                progress(f"[{index}/{len(claims)}] {claim.id}: {layer} {found.outcome} ({found.seconds:.1f} s)")
+    result = RunResult(config, judge(claims, evidence))
+    result.seconds = time.perf_counter() - start
+    return result
