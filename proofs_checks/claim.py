@@ -8,7 +8,10 @@ never typed by hand.
 Main definitions
 - ``Claim``: id, title, source (``paper`` / ``review`` / ``extension``),
   LaTeX statement, the ids of the claims it uses, and what is expected
-  (``holds``, or ``refuted`` for a negative control). Layers are attached with
+  (``holds``, or ``refuted`` for a negative control). A claim that holds and
+  carries a derivation ``requires_proof`` by default: its derivation must pass,
+  so that a broken symbolic formula fails the run even though the numeric
+  layers alone would still make the claim ``verified``. Layers are attached with
   the decorators ``@claim.symbolic``, ``@claim.numeric``, ``@claim.property``
   and ``@claim.experiment``.
 - ``Evidence``: one layer's outcome (``passed``, ``refuted`` with a
@@ -85,6 +88,7 @@ class Claim:
     statement: str
     uses: tuple[str, ...] = ()
     expected: Literal["holds", "refuted"] = "holds"
+    requires_proof: bool = True
     checks: dict[Layer, Any] = field(default_factory=dict)
 
     @property

@@ -64,19 +64,53 @@ _MARGIN = sp.Rational(1, 10**20)
 
 def reduce_sums(expr: sp.Expr) -> sp.Expr:
     """Normal form for expressions with symbolic sums: logs expanded, every
-    ``Sum`` split over the terms of its summand, and factors that do not depend
-    on the summation index pulled out (``sum_y c f(y) = c sum_y f(y)``)."""
+    ``Sum`` split over the terms of its summand, factors that do not depend on
+    the summation indices pulled out (``sum_y c f(y) = c sum_y f(y)``), and a
+    double sum of a product of one-index factors split into a product of sums
+    (``sum_{y,z} f(y) g(z) = (sum_y f(y)) (sum_z g(z))``)."""
     expr = sp.expand(sp.expand_log(expr, force=True))
 
-    def split(s: sp.Sum) -> sp.Expr:
-        (index, *_bounds), = s.limits
-        total = sp.Integer(0)
-        for term in sp.Add.make_args(sp.expand(sp.expand_log(s.function, force=True))):
-            constant, dependent = term.as_independent(index, as_Add=False)
-            total += constant * (sp.Sum(dependent, *s.limits) if dependent != 1 else sp.Sum(1, *s.limits).doit())
-        return total
+    def split_term(term: sp.Expr, limits: tuple[Any, ...]) -> sp.Expr:
+        cancelled = sp.cancel(term)
+        if not sp.fraction(cancelled)[0].is_Add:
+            term = cancelled
+        groups: dict[Any, list[sp.Expr]] = {}
+        for factor in sp.Mul.make_args(term):
+            depends = tuple(limit for limit in limits if factor.has(limit[0]))
+            key = depends[0] if len(depends) == 1 else (depends or None)
+            groups.setdefault(key, []).append(factor)
+        result = sp.Mul(*groups.pop(None, []))
+        for key, factors in groups.items():
+            own = key if isinstance(key[0], tuple) else (key,)
+            result *= sp.Sum(sp.Mul(*factors), *own)
+        unused = [limit for limit in limits if not term.has(limit[0])]
+        for index, low, high in unused:
+            result *= high - low + 1
+        return result
 
-    return sp.expand(expr.replace(lambda e: isinstance(e, sp.Sum), split))
+    def split(s: sp.Sum) -> sp.Expr:
+        summand = sp.expand(sp.expand_log(s.function, force=True))
+        return sp.Add(*(split_term(term, s.limits) for term in sp.Add.make_args(summand)))
+
+    expr = sp.expand(expr.replace(lambda e: isinstance(e, sp.Sum), split))
+    return _rename_indices(expr)
+
+
+def _rename_indices(expr: sp.Expr) -> sp.Expr:
+    """Give every one-index sum over the same range the same index symbol (the
+    first by name), so that equal sums compare equal."""
+    sums = [e for e in expr.atoms(sp.Sum) if len(e.limits) == 1]
+    canonical: dict[tuple[Any, Any], sp.Symbol] = {}
+    for s in sorted(sums, key=lambda e: e.limits[0][0].name):
+        index, low, high = s.limits[0]
+        canonical.setdefault((low, high), index)
+    renamed = {}
+    for s in sums:
+        index, low, high = s.limits[0]
+        target = canonical[(low, high)]
+        if index != target:
+            renamed[s] = sp.Sum(s.function.subs(index, target), (target, low, high))
+    return expr.xreplace(renamed) if renamed else expr
 
 
 def _is_zero(expr: sp.Expr) -> bool:
@@ -86,6 +120,8 @@ def _is_zero(expr: sp.Expr) -> bool:
         sp.cancel,
         lambda e: sp.simplify(e),
         lambda e: sp.simplify(sp.expand_log(e, force=True)),
+        lambda e: sp.simplify(sp.logcombine(e, force=True)),
+        lambda e: sp.simplify(sp.expand_log(e.replace(sp.log, lambda x: sp.log(sp.factor(sp.cancel(x)))), force=True)),
         lambda e: sp.simplify(sp.powsimp(sp.expand(e.rewrite(sp.exp)), force=True)),
     ):
         try:
@@ -152,21 +188,22 @@ class Equal(Step):
         return expand(sp.sympify(self.lhs) - sp.sympify(self.rhs)).doit()
 
     def verify(self, expand: Any) -> StepResult:
+        given = {reduce_sums(expand(k)): expand(v) for k, v in self.given.items()}
         if self.cases is None:
-            return self._verify(self._difference(expand))
+            return self._verify(self._difference(expand), given)
         variable, values = self.cases
         for value in values:
-            result = self._verify(self._difference(expand).subs(variable, value))
+            result = self._verify(self._difference(expand).subs(variable, value), given)
             if result.outcome != "verified":
                 return StepResult(result.outcome, f"case {variable} = {value}: {result.detail}")
         return StepResult("verified", f"identity in each case {variable} in {set(values)}")
 
-    def _verify(self, difference: sp.Expr) -> StepResult:
+    @staticmethod
+    def _verify(difference: sp.Expr, given: Mapping[sp.Expr, sp.Expr]) -> StepResult:
         if difference.has(sp.Sum):
-            difference = reduce_sums(difference).subs(dict(self.given))
-            difference = reduce_sums(difference)
-        elif self.given:
-            difference = difference.subs(dict(self.given))
+            difference = reduce_sums(reduce_sums(difference).subs(given))
+        elif given:
+            difference = difference.subs(given)
         if _is_zero(difference):
             return StepResult("verified", "identity: difference reduces to 0")
         return StepResult("inconclusive", f"difference did not reduce to 0: {sp.sstr(sp.simplify(difference))}")
@@ -224,7 +261,7 @@ class Asymptotic(Step):
 
     def verify(self, expand: Any) -> StepResult:
         ratio = sp.limit(expand(self.expr / self.approx), self.var, self.point, self.direction)
-        if ratio == 1:
+        if _is_zero(ratio - 1):
             return StepResult("verified", "ratio tends to 1 (limit computed by SymPy)")
         if ratio.is_number:
             return StepResult("refuted", f"the ratio tends to {sp.sstr(ratio)}, not 1")
@@ -241,26 +278,32 @@ _SIGN_TEST = {
 
 @dataclass(frozen=True)
 class Sign(Step):
-    """``expr`` has the stated sign, once each expression in ``positive`` is
-    replaced by a positive symbol (the sign fact the step reduces to)."""
+    """``expr`` has the stated sign, once each expression in ``positive`` (and
+    ``nonnegative``) is replaced by a positive (non-negative) symbol: the sign
+    fact the step reduces to. With ``expand_definitions=False`` the placeholders
+    are kept, so that e.g. ``mu_beta`` and ``1 - mu_beta`` can be declared positive."""
 
     expr: sp.Expr
     sign: SignName
     because: str
     positive: Sequence[sp.Expr] = ()
+    nonnegative: Sequence[sp.Expr] = ()
+    expand_definitions: bool = True
 
     def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
         _, relation, zero = _SIGN_TEST[self.sign]
         return self.expr, relation, sp.Integer(int(zero))
 
     def verify(self, expand: Any) -> StepResult:
-        expr = expand(self.expr).doit()
-        for known in self.positive:
-            expr = expr.subs(expand(known), sp.Dummy("P", positive=True))
+        prepare = expand if self.expand_definitions else sp.sympify
+        expr = prepare(self.expr).doit()
+        declared = [(prepare(k), "positive") for k in self.positive] + [(prepare(k), "nonnegative") for k in self.nonnegative]
+        for known, assumption in sorted(declared, key=lambda pair: -sp.count_ops(pair[0])):
+            expr = expr.subs(known, sp.Dummy("P", **{assumption: True}))
         expr = sp.factor(sp.simplify(expr))
         attribute = _SIGN_TEST[self.sign][0]
         if getattr(expr, attribute) is True:
-            return StepResult("verified", f"sign fact: {sp.sstr(expr)} is {self.sign} for positive factors")
+            return StepResult("verified", f"sign fact: {sp.sstr(expr)} is {self.sign} (declared factors positive)")
         if getattr(expr, attribute) is False:
             return StepResult("refuted", f"{sp.sstr(expr)} is provably not {self.sign}")
         return StepResult("inconclusive", f"SymPy could not decide the sign of {sp.sstr(expr)}")
@@ -345,14 +388,11 @@ class Derivation:
     complete: bool = True
 
     def expand(self, expr: Any) -> sp.Expr:
-        """Substitute the definitions (repeatedly, they may refer to each other)."""
-        expr = sp.sympify(expr)
-        for _ in range(len(self.definitions) + 1):
-            new = expr.subs(dict(self.definitions))
-            if new == expr:
-                break
-            expr = new
-        return expr
+        """Substitute the definitions (which may refer to each other) in one pass."""
+        resolved = dict(self.definitions)
+        for _ in range(len(resolved)):
+            resolved = {symbol: value.subs(resolved) for symbol, value in resolved.items()}
+        return sp.sympify(expr).subs(resolved)
 
     def check(self, seed: int = 0) -> DerivationResult:
         results = []
@@ -376,15 +416,22 @@ class Derivation:
             return None
         symbols = sorted(violation.free_symbols, key=lambda s: s.name)
         function = sp.lambdify(symbols, violation, modules="mpmath")
-        with mpmath.workdps(_COUNTEREXAMPLE_DPS):
-            for _ in range(_COUNTEREXAMPLE_TRIES):
-                point = sample_point(self.domain, symbols, rng)
+
+        def evaluate(point: dict[sp.Symbol, mpmath.mpf], dps: int) -> mpmath.mpf | None:
+            with mpmath.workdps(dps):
                 try:
                     value = function(*(point[s] for s in symbols))
                 except (ZeroDivisionError, ValueError, OverflowError):
-                    continue
-                if mpmath.isfinite(value) and value > 0:
-                    return {s.name: mpmath.nstr(point[s], 12) for s in symbols}
+                    return None
+                return value if mpmath.isfinite(value) else None
+
+        for _ in range(_COUNTEREXAMPLE_TRIES):
+            with mpmath.workdps(_COUNTEREXAMPLE_DPS):
+                point = sample_point(self.domain, symbols, rng)
+            low, high = evaluate(point, _COUNTEREXAMPLE_DPS), evaluate(point, 2 * _COUNTEREXAMPLE_DPS)
+            # a violation counts only if doubling the precision confirms it (no cancellation artefact)
+            if low is not None and high is not None and low > 0 and high > 0 and abs(low - high) <= abs(high) / 1000:
+                return {s.name: mpmath.nstr(point[s], 12) for s in symbols}
         return None
 
     def to_text(self, results: Sequence[StepResult] = ()) -> str:

@@ -94,6 +94,12 @@ class NumericContext:
         pairs += list(zip(self.alphas()[len(EXTREME_ALPHAS):], self.betas()[len(EXTREME_BETAS):], strict=True))
         return pairs
 
+    def distribution(self, n: int) -> list[mpf]:
+        """A random positive distribution of size ``n`` (entries spanning four decades)."""
+        weights = [mpf(10) ** self.uniform(-4, 0) for _ in range(n)]
+        total = mpmath.fsum(weights)
+        return [w / total for w in weights]
+
     def base_vector(self, n: int, valid_mass: mpf, n_valid: int) -> list[mpf]:
         """A positive base of size ``n`` whose first ``n_valid`` entries sum to
         ``valid_mass`` (random shape, entries spanning several decades)."""
@@ -131,6 +137,17 @@ class NumericContext:
         scale = max(abs(lhs), abs(rhs), mpf(10) ** (-10 * self.dps))
         residual = abs(lhs - rhs) / scale
         return Case(label, residual, residual <= self.tolerance)
+
+    def equal_vectors(self, label: str, lhs: Any, rhs: Any) -> Case:
+        """Entrywise ``lhs = rhs``; the residual is the largest relative entry error."""
+        cases = [self.equal(label, x, y) for x, y in zip(lhs, rhs, strict=True)]
+        worst = max(cases, key=lambda c: c.residual)
+        return Case(label, worst.residual, all(c.holds for c in cases))
+
+    @staticmethod
+    def short(value: Any) -> str:
+        """A compact rendering of an instance parameter for case labels."""
+        return mpmath.nstr(mpf(value), 6)
 
     def at_most(self, label: str, smaller: Any, larger: Any) -> Case:
         """``smaller <= larger`` up to the tolerance (relative to ``|larger|``)."""

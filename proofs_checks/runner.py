@@ -6,8 +6,9 @@ Main definitions
   recursively, is fully established).
 - ``run_claims(claims, config, progress)``: runs every layer of every claim and
   returns a ``RunResult``.
-- ``RunResult.as_expected(claim_id)``: a claim expected to hold must be fully
-  established; a negative control must come out ``refuted``. The run passes
+- ``ClaimResult.as_expected``: a claim expected to hold must be fully
+  established (and its derivation must pass if it requires a proof); a
+  negative control must come out ``refuted``. The run passes
   only if every claim came out as expected.
 """
 
@@ -38,7 +39,9 @@ class ClaimResult:
     def as_expected(self) -> bool:
         if self.claim.negative_control:
             return self.status == "refuted"
-        return self.fully_established
+        proof_ok = not (self.claim.requires_proof and "symbolic" in self.claim.checks) or any(
+            e.layer == "symbolic" and e.outcome == "passed" for e in self.evidence)
+        return self.fully_established and proof_ok
 
 
 @dataclass
