@@ -1,0 +1,39 @@
+"""proofcheck: a symbolic-numeric verification suite for the theory of
+reinforcement learning with binary (verifiable) rewards.
+
+Main definitions
+- ``load_claims(extra_files)``: every registered claim by id, after loading the
+  package's claims and the reviewer files ``extra_files`` (Python files that
+  call ``identity_claim``); an unregistered id in a ``uses`` list is an error.
+- ``identity_claim``: register a reviewer's closed-form identity (see
+  ``proofs_checks.reviewer``).
+"""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Iterable
+from pathlib import Path
+
+from proofs_checks.claim import REGISTRY, Claim, RegistryError, check_references
+from proofs_checks.reviewer import identity_claim
+
+__all__ = ["load_claims", "identity_claim", "REGISTRY", "Claim", "RegistryError"]
+
+_LOADED: set[Path] = set()
+
+
+def load_claims(extra_files: Iterable[str | Path] = ()) -> dict[str, Claim]:
+    """Register the package's claims and those of ``extra_files`` (each loaded once)."""
+    import proofs_checks.claims  # noqa: F401 - registers the package's claims
+
+    for name in extra_files:
+        path = Path(name).resolve()
+        if path in _LOADED:
+            continue
+        if not path.is_file():
+            raise RegistryError(f"--extra: no such file: {name}")
+        runpy.run_path(str(path), run_name=f"proofcheck_extra_{path.stem}")
+        _LOADED.add(path)
+    check_references(REGISTRY)
+    return REGISTRY

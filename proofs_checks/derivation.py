@@ -49,6 +49,7 @@ __all__ = [
     "Domain",
     "reduce_sums",
     "sample_point",
+    "domain_point",
 ]
 
 Domain = Mapping[sp.Symbol, tuple[Any, Any]]
@@ -230,8 +231,17 @@ class Limit(Step):
     def statement(self) -> tuple[sp.Expr, str, sp.Expr]:
         return sp.Limit(self.expr, self.var, self.point, self.direction), "=", sp.sympify(self.value)
 
+    def _computed(self, expand: Any) -> sp.Expr:
+        return sp.limit(expand(self.expr), self.var, self.point, self.direction)
+
+    def violation(self, expand: Any) -> sp.Expr | None:
+        difference = self._computed(expand) - expand(sp.sympify(self.value))
+        if not difference.is_finite and difference.is_number:
+            return None
+        return abs(difference) / (1 + abs(expand(sp.sympify(self.value)))) - _MARGIN
+
     def verify(self, expand: Any) -> StepResult:
-        computed = sp.limit(expand(self.expr), self.var, self.point, self.direction)
+        computed = self._computed(expand)
         if _is_zero(computed - expand(sp.sympify(self.value))) or computed == sp.sympify(self.value):
             return StepResult("verified", f"limit computed by SymPy: {sp.sstr(computed)}")
         if computed.is_number and sp.sympify(self.value).is_number:
@@ -299,9 +309,11 @@ class Sign(Step):
         expr = prepare(self.expr).doit()
         declared = [(prepare(k), "positive") for k in self.positive] + [(prepare(k), "nonnegative") for k in self.nonnegative]
         for known, assumption in sorted(declared, key=lambda pair: -sp.count_ops(pair[0])):
-            expr = expr.subs(known, sp.Dummy("P", **{assumption: True}))
-        expr = sp.factor(sp.simplify(expr))
+            symbol = sp.Dummy("P", **{assumption: True})
+            expr = expr.xreplace({known: symbol}).subs(known, symbol)  # xreplace also reaches inside sums
         attribute = _SIGN_TEST[self.sign][0]
+        if getattr(expr, attribute) is None:
+            expr = sp.factor(sp.simplify(expr))
         if getattr(expr, attribute) is True:
             return StepResult("verified", f"sign fact: {sp.sstr(expr)} is {self.sign} (declared factors positive)")
         if getattr(expr, attribute) is False:
@@ -344,26 +356,35 @@ class ConvexMinimum(Step):
         return f.subs(self.var, self.at) - f - _MARGIN
 
 
-def sample_point(domain: Domain, symbols: Sequence[sp.Symbol], rng: random.Random) -> dict[sp.Symbol, mpmath.mpf]:
-    """A random point of ``domain`` (mpmath numbers, no float64): for a finite
-    interval ``low + t (high - low)`` with ``t`` uniform in ``[0.001, 0.999]``; for
-    ``(low, oo)``, ``low + e^u`` with ``u`` uniform in ``[-6, 6]``. Symbols not in
-    ``domain`` are treated as positive block weights, each in ``(0, 1/(k+1))`` for
-    ``k`` such symbols, so that eliminated last weights stay positive."""
+def domain_point(domain: Domain, fractions: Sequence[Any], extra: Sequence[sp.Symbol] = (),
+                 extra_fractions: Sequence[Any] = ()) -> dict[sp.Symbol, mpmath.mpf]:
+    """The point of ``domain`` at the given fractions (one per domain symbol, in
+    order, each in ``(0, 1)``), at the current mpmath precision: for a finite
+    interval ``low + t (high - low)``; for ``(low, oo)``, ``low + e^{12 t - 6}``.
+    ``extra`` symbols (not in ``domain``) are positive block weights, each
+    ``t / (k + 1)`` for ``k`` such symbols, so that eliminated last weights stay
+    positive."""
     point: dict[sp.Symbol, mpmath.mpf] = {}
-    extra = [s for s in symbols if s not in domain]
-    for symbol, (low, high) in domain.items():
-        low_value = mpmath.mpf(sp.N(sp.sympify(low).subs(point), _COUNTEREXAMPLE_DPS))
+    for (symbol, (low, high)), fraction in zip(domain.items(), fractions, strict=True):
+        fraction = mpmath.mpf(fraction)
+        low_value = mpmath.mpf(sp.N(sp.sympify(low).subs(point), mpmath.mp.dps))
         high_expr = sp.sympify(high)
         if high_expr == sp.oo:
-            point[symbol] = low_value + mpmath.exp(mpmath.mpf(rng.randint(-6000, 6000)) / 1000)
+            point[symbol] = low_value + mpmath.exp(12 * fraction - 6)
         else:
-            high_value = mpmath.mpf(sp.N(high_expr.subs(point), _COUNTEREXAMPLE_DPS))
-            fraction = mpmath.mpf(rng.randint(1, 999)) / 1000
+            high_value = mpmath.mpf(sp.N(high_expr.subs(point), mpmath.mp.dps))
             point[symbol] = low_value + fraction * (high_value - low_value)
-    for symbol in extra:
-        point[symbol] = mpmath.mpf(rng.randint(1, 999)) / 1000 / (len(extra) + 1)
+    for symbol, fraction in zip(extra, extra_fractions, strict=True):
+        point[symbol] = mpmath.mpf(fraction) / (len(extra) + 1)
     return point
+
+
+def sample_point(domain: Domain, symbols: Sequence[sp.Symbol], rng: random.Random) -> dict[sp.Symbol, mpmath.mpf]:
+    """A random point of ``domain`` (see ``domain_point``) with fractions drawn
+    from ``rng`` in ``[0.001, 0.999]``; no float64 is involved."""
+    extra = [s for s in symbols if s not in domain]
+    draw = [mpmath.mpf(rng.randint(1, 999)) / 1000 for _ in range(len(domain) + len(extra))]
+    return domain_point(domain, draw[: len(domain)], extra, draw[len(domain):])
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,16 @@ class NumericContext:
         """A compact rendering of an instance parameter for case labels."""
         return mpmath.nstr(mpf(value), 6)
 
+    @staticmethod
+    def holds(label: str) -> Case:
+        """A fact that was observed (e.g. an expected exception was raised)."""
+        return Case(label, mpf(0), True)
+
+    @staticmethod
+    def fails(label: str) -> Case:
+        """A fact that was expected and not observed."""
+        return Case(label, mpf("inf"), False)
+
     def at_most(self, label: str, smaller: Any, larger: Any) -> Case:
         """``smaller <= larger`` up to the tolerance (relative to ``|larger|``)."""
         excess = mpf(smaller) - mpf(larger)

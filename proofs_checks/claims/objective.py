@@ -283,8 +283,8 @@ def _filtered_derivation() -> Derivation:
                   given={**FACTS, total(Q * V): 1}),
             ConvexMinimum(t - 1 - sp.log(t), t, 1, "log t <= t - 1 with equality iff t = 1: KL(q || p_*) >= 0 with "
                           "equality iff q = p_* (Gibbs' inequality, as in gibbs-identity)"),
-            Equal(total(FILTERED * sp.log(FILTERED / A)), -sp.log(alpha), "the minimum: KL(p_* || a) = -log alpha",
-                  given=FACTS, cases=BINARY),
+            Equal(total(V * (A / alpha) * sp.log((A / alpha) / A)), -sp.log(alpha),
+                  "the minimum: KL(p_* || a) = sum over Y1 of p_* log(1/alpha) = -log alpha", given=FACTS),
         ),
         domain=DOMAIN,
     )

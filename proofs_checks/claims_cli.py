@@ -1,0 +1,145 @@
+"""The claim subcommands of ``proofcheck``: ``list``, ``show`` and ``run``.
+
+- ``proofcheck list``: one claim a line: id, source, expected, title.
+- ``proofcheck show ID``: statement, uses, then every layer's evidence and the
+  derivation log, step by step with SymPy's verdict.
+- ``proofcheck run [ID ...] [--profile ci|thorough] [--dps N] [--seed N]
+  [--json PATH] [--extra FILE.py]``: runs the claims (and the claims they use)
+  with a progress display on stderr and the claims table on stdout; exit code 0
+  when every claim came out as expected, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from proofs_checks import load_claims
+from proofs_checks.claim import LAYERS, RegistryError
+from proofs_checks.layers import PROFILES, RunConfig, run_layer
+from proofs_checks.report import claims_table, write_report
+from proofs_checks.runner import closure, run_claims
+
+__all__ = ["register", "Progress"]
+
+
+class Progress:
+    """Progress lines on stderr: rewritten in place on a terminal, one line per
+    finished layer otherwise."""
+
+    def __init__(self, stream: Any = sys.stderr) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def __call__(self, line: str) -> None:
+        if self.live:
+            self.stream.write("\r\033[K" + line)
+            self.stream.flush()
+        elif not line.endswith("..."):
+            self.stream.write(line + "\n")
+
+    def done(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _positive_int(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}; got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}; got {value}")
+        return value
+
+    return parse
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci",
+                        help="ci: 200 Hypothesis examples, 24 random numeric cases per claim; thorough: 2000 and 200")
+    parser.add_argument("--dps", type=_positive_int(20), default=50, help="mpmath digits of the numeric layer (>= 20)")
+    parser.add_argument("--seed", type=_positive_int(0), default=0, help="seed of every random choice (>= 0)")
+    parser.add_argument("--extra", action="append", default=[], metavar="FILE.py",
+                        help="a reviewer file of identity_claim(...) calls (repeatable)")
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    return RunConfig(profile=PROFILES[args.profile], dps=args.dps, seed=args.seed)
+
+
+def _list(args: argparse.Namespace) -> int:
+    claims = load_claims(args.extra)
+    width = max(map(len, claims))
+    for claim in claims.values():
+        print(f"{claim.id:<{width}}  {claim.source:<9}  {claim.expected:<8}  {claim.title}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    claims = load_claims(args.extra)
+    if args.id not in claims:
+        raise RegistryError(f"unknown claim id {args.id!r}; `proofcheck list` shows the ids")
+    claim = claims[args.id]
+    print(f"{claim.id}: {claim.title}")
+    print(f"source: {claim.source}; expected: {claim.expected}; uses: {', '.join(claim.uses) or '(nothing)'}")
+    print(f"statement: {claim.statement}\n")
+    config = _config(args)
+    progress = Progress()
+    for layer in LAYERS:
+        if layer not in claim.checks:
+            continue
+        evidence = run_layer(claim, layer, config, progress=progress)
+        progress.done()
+        print(f"[{layer}] {evidence.outcome}: {evidence.summary} ({evidence.seconds:.1f} s)")
+        if evidence.counterexample is not None:
+            print(f"    counterexample: {evidence.counterexample}")
+        if layer == "symbolic":
+            derivation = claim.checks["symbolic"]()
+            print("    " + derivation.to_text(derivation.check(config.seed).steps).replace("\n", "\n    "))
+        for check in evidence.fields.get("checks", []):
+            print(f"    {check['label']}: {check['value']:.6g} {check['relation']} {check['bound']:.6g}"
+                  f" [{'ok' if check['passed'] else 'VIOLATED'}]")
+        for finding in evidence.fields.get("findings", []):
+            print(f"    finding: {finding}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    claims = load_claims(args.extra)
+    unknown = [cid for cid in args.ids if cid not in claims]
+    if unknown:
+        raise RegistryError(f"unknown claim id(s) {', '.join(map(repr, unknown))}; `proofcheck list` shows the ids")
+    chosen = closure(claims, args.ids) if args.ids else list(claims)
+    progress = Progress()
+    run = run_claims({cid: claims[cid] for cid in chosen}, _config(args), progress)
+    progress.done()
+    print(claims_table(run))
+    for result in run.results.values():
+        for evidence in result.evidence:
+            if evidence.counterexample is not None or evidence.outcome == "failed":
+                print(f"{result.claim.id} [{evidence.layer}] {evidence.outcome}: {evidence.summary}")
+    if args.json:
+        write_report(run, args.json)
+        print(f"report written to {args.json}")
+    return 0 if run.passed else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    listing = subparsers.add_parser("list", help="list the registered claims")
+    listing.add_argument("--extra", action="append", default=[], metavar="FILE.py")
+    listing.set_defaults(func=_list)
+
+    show = subparsers.add_parser("show", help="show one claim, run its layers and print the derivation log")
+    show.add_argument("id")
+    _add_run_options(show)
+    show.set_defaults(func=_show)
+
+    run = subparsers.add_parser("run", help="run the claims and print the claims table")
+    run.add_argument("ids", nargs="*", metavar="ID", help="claims to run (default: all); their uses run too")
+    _add_run_options(run)
+    run.add_argument("--json", metavar="PATH", help="write the JSON report to PATH")
+    run.set_defaults(func=_run)
