@@ -219,7 +219,18 @@ class _Mpmath(Backend):
     expm1 = staticmethod(_elementwise(mpmath.expm1))
 
     def fsum(self, values: Any) -> mpmath.mpf:
-        return mpmath.fsum(np.ravel(values))
+        """Exact sum at a precision that spans every bit of the terms, then one rounding
+        (``mpmath.fsum`` alone drops terms that are far below the others)."""
+        terms = [mpmath.mpf(value) for value in np.ravel(values)]
+        finite = [term._mpf_ for term in terms if term and mpmath.isfinite(term)]
+        if not finite:
+            return mpmath.fsum(terms)
+        lowest = min(exponent for _, _, exponent, _ in finite)
+        highest = max(exponent + bits for _, _, exponent, bits in finite)
+        width = highest - lowest + len(terms).bit_length() + 2
+        with mpmath.workprec(max(mpmath.mp.prec, width)):
+            total = mpmath.fsum(terms)
+        return +total
 
     def is_normal(self, x: Any) -> Any:
         if isinstance(x, np.ndarray):
