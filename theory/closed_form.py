@@ -20,9 +20,12 @@ Domain and limits: ``0 < alpha < 1`` (subnormal ``alpha`` included),
 ``mu = 1``, ``1 - mu = 0``, ``-log mu = 0``, ``log Z = inf`` and ``J* = 1``,
 which are the float64 roundings of the true values. A true value below the
 smallest normal float ``2^-1022`` is returned as a subnormal number or 0
-(underflow), with an absolute error of a few ``2^-1074``. For ``beta > 2^1022``,
-``1/beta`` is itself subnormal and ``log_partition``/``optimal_value`` keep
-only its subnormal precision.
+(underflow), with an absolute error of at most ``4 * 2^-1074``; just above
+``2^-1022`` the low parts of the double-doubles are subnormal and the error
+may exceed 1/2 ulp (measured: 0.75 ulp).
+
+Errors are stated by ``ulp_error``: ``|y - Y| / ulp(Y)``, where ``ulp(Y)`` is the
+spacing of float64 numbers in the binade ``[2^(e-1), 2^e)`` holding ``|Y|``.
 
 Main definitions (``x = 1/beta + logit(alpha)``, ``d = mu - alpha``)
 - ``validity_rate``: ``mu_beta = sigma(x) = 1/(1 + e^{-x})``.
@@ -36,6 +39,8 @@ Main definitions (``x = 1/beta + logit(alpha)``, ``d = mu - alpha``)
 - ``kl_budget``: ``kl(mu || alpha) = alpha phi(d/alpha) + (1-alpha) phi(-d/(1-alpha))``,
   ``phi(r) = (1+r) log1p(r) - r``, with ``p phi(d/p) = p r^2 (1/2 - r/6 + r^2/12 - ...)``
   for ``|r| <= 1/8`` and ``q log(q/p) - d`` otherwise (``0 log 0 = 0``).
+- ``ulp_error``: ``|y - Y| / ulp(Y)`` with ``ulp(Y) = 2^(max(e, -1021) - 53)`` for
+  ``|Y| = m 2^e``, ``1/2 <= m < 1``.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import mpmath
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -58,6 +64,7 @@ __all__ = [
     "forward_kl_to_filtered",
     "beta_for_validity",
     "kl_budget",
+    "ulp_error",
 ]
 
 Float = np.float64 | np.ndarray
@@ -79,11 +86,12 @@ def _float64_kernel(function: Callable[..., np.ndarray]) -> Callable[..., Float]
     return kernel
 
 
-def _broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
+def _broadcast(**arrays: ArrayLike) -> list[np.ndarray]:
+    """The arguments broadcast to their common shape (``ShapeError`` naming them otherwise)."""
     try:
-        shape = np.broadcast_shapes(*(array.shape for array in arrays.values()))
+        shape = np.broadcast_shapes(*(np.shape(array) for array in arrays.values()))
     except ValueError as exc:
-        described = " and ".join(f"{name} of shape {array.shape}" for name, array in arrays.items())
+        described = " and ".join(f"{name} of shape {np.shape(array)}" for name, array in arrays.items())
         raise ShapeError(f"{described} do not broadcast together") from exc
     return [np.broadcast_to(array, shape) for array in arrays.values()]
 
@@ -235,9 +243,8 @@ def beta_for_validity(alpha: ArrayLike, mu: ArrayLike) -> Float:
     for ``alpha < mu < 1`` (``+inf`` at ``mu = alpha``). A log ratio at most
     ``log 2`` is taken as ``log1p(d/alpha)`` or ``log1p(d/(1-mu))`` with
     ``d = mu - alpha`` (exact when ``mu <= 2 alpha``, by Sterbenz' lemma)."""
-    alpha = _check_alpha(alpha)
+    alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=mu)
     mu = check_interval("mu", mu, alpha, 1, closed_low=True, low_text="alpha")
-    alpha, mu = _broadcast(alpha=alpha, mu=mu)
     d = dd.two_sum(mu, -alpha)
     one_minus_mu = dd.two_sum(1.0, -mu)
     log_alpha, log_one_minus_alpha = _log_odds_parts(alpha)
@@ -276,11 +283,30 @@ def kl_budget(alpha: ArrayLike, mu: ArrayLike) -> Float:
     """``kl(mu || alpha) = mu log(mu/alpha) + (1-mu) log((1-mu)/(1-alpha))``, the KL
     budget ``KL(p_beta || a)`` spent to reach validity ``mu``, for ``0 <= mu <= 1``,
     as ``alpha phi(d/alpha) + (1-alpha) phi(-d/(1-alpha))`` with ``d = mu - alpha``."""
-    alpha = _check_alpha(alpha)
-    mu = check_interval("mu", mu, 0, 1, closed_low=True, closed_high=True)
-    alpha, mu = _broadcast(alpha=alpha, mu=mu)
+    alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=check_interval("mu", mu, 0, 1, closed_low=True, closed_high=True))
     d = dd.two_sum(mu, -alpha)
     log_alpha, log_one_minus_alpha = _log_odds_parts(alpha)
     valid_part = _scaled_binary_phi((alpha, 0.0), (mu, 0.0), d, log_alpha)
     invalid_part = _scaled_binary_phi(dd.two_sum(1.0, -alpha), dd.two_sum(1.0, -mu), dd.neg(d), log_one_minus_alpha)
     return dd.to_float(dd.add(valid_part, invalid_part))
+
+
+def ulp_error(value: float, exact: Any) -> float:
+    """``|value - exact| / ulp(exact)`` for a float64 ``value`` and an exact
+    (mpmath) ``exact``, with ``ulp(Y) = 2^(max(e, -1021) - 53)`` where
+    ``|Y| = m 2^e``, ``1/2 <= m < 1``: the spacing of float64 numbers in the binade
+    of ``Y`` (``2^-1074`` below ``2^-1022``). ``0`` when ``value`` equals ``exact``
+    (also for infinities, and for ``value = inf`` when ``|exact|`` rounds past the
+    largest float), ``inf`` for NaN or any other mismatch with 0 or infinity."""
+    value = float(value)
+    with mpmath.workprec(max(mpmath.mp.prec, 1100)):
+        exact = mpmath.mpf(exact)
+        overflow_threshold = mpmath.mpf(np.finfo(np.float64).max) + mpmath.ldexp(1, 970)
+        if np.isnan(value):
+            return float("inf")
+        if np.isinf(value):
+            return 0.0 if value * exact > 0 and abs(exact) >= overflow_threshold else float("inf")
+        if exact == 0 or mpmath.isinf(exact):
+            return 0.0 if value == exact else float("inf")
+        exponent = mpmath.frexp(abs(exact))[1]
+        return float(abs(mpmath.mpf(value) - exact) / mpmath.ldexp(1, max(exponent, -1021) - 53))
