@@ -16,7 +16,7 @@ inside a jump of the KL-control path has no match and is reported as such.
 
 Main definitions
 - ``ALPHAS``: ``1, 0.9, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05``.
-- ``FRONTIER``: the experiment ``frontier``; checks: forward KL has coverage 1 in
+- ``frontier(designs)``: the experiment ``frontier`` (default: designs A and B); checks: forward KL has coverage 1 in
   every family (``coverage-divergences``), every solution is stationary (largest
   logit gradient ``< 1e-9``) and every match is within tolerance.
 """
@@ -33,6 +33,7 @@ from proofs_checks.experiments.designs import (
     DESIGN_A,
     DESIGN_B,
     FAMILY_COLORS,
+    Design,
     SeedModel,
     alpha_row,
     bound_check,
@@ -52,45 +53,47 @@ from theory.sequences.solution_paths import (
 )
 from theory.sequences.targets import base_validity
 
-__all__ = ["FRONTIER", "ALPHAS", "JUMP_PROBE_GAP"]
+__all__ = ["frontier", "ALPHAS", "JUMP_PROBE_GAP"]
 
 ALPHAS: tuple[float, ...] = (1.0, 0.9, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)
 
 JUMP_PROBE_GAP = 0.05
 """Gaps in validity between consecutive ``beta`` points wider than this are probed for a jump."""
 
-_DESIGNS = (DESIGN_A, DESIGN_B)
 _DISPLAY_FLOOR = 1e-16
 _STATIONARITY = 1e-9
 
 
 def _kl_control_match(
-    model: SeedModel, family: PolicyFamily, path: list[Projection], mu: float
+    model: SeedModel, family: PolicyFamily, path: list[Projection], mu: float, tol: float = VALIDITY_MATCH_TOLERANCE
 ) -> tuple[float, Projection] | None:
-    """The KL-control solution of validity ``mu`` (a path point if one is close enough, else
-    a bracketing search between the two path points around ``mu``), or ``None`` (jump or out of range)."""
+    """The KL-control solution of validity ``mu`` within ``tol`` (a path point if one is close
+    enough, else a bracketing search between the two path points around ``mu``), or ``None``
+    (jump or out of range)."""
     betas = model.design.betas
     mus = [validity(solution.log_q, model.valid) for solution in path]
     closest = int(np.argmin([abs(reached - mu) for reached in mus]))
-    if abs(mus[closest] - mu) <= VALIDITY_MATCH_TOLERANCE:
+    if abs(mus[closest] - mu) <= tol:
         return betas[closest], path[closest]
     order = sorted(range(len(betas)), key=lambda i: -betas[i])
     for i, j in zip(order, order[1:]):
         if mus[i] <= mu <= mus[j]:
-            return kl_control_at_validity(family, model.log_a, model.valid, mu, (betas[i], path[i].policy), (betas[j], path[j].policy))
+            return kl_control_at_validity(family, model.log_a, model.valid, mu, (betas[i], path[i]), (betas[j], path[j]), tol=tol)
     return None
 
 
 def _jumps(model: SeedModel, family: PolicyFamily, path: list[Projection]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Probe every gap of more than ``JUMP_PROBE_GAP`` in validity between consecutive path points
-    at its middle validity: a KL-control solution there is returned as a row, its absence as a jump row."""
+    """Probe every gap of more than ``JUMP_PROBE_GAP`` in validity between consecutive path points:
+    a KL-control solution in the middle half of the gap is returned as a row, its absence (the
+    bracket closes on a jump) as a jump row."""
     betas = model.design.betas
     order = sorted(range(len(betas)), key=lambda i: -betas[i])
     mus = [validity(solution.log_q, model.valid) for solution in path]
     probes, jumps = [], []
     for i, j in zip(order, order[1:]):
         if mus[j] - mus[i] > JUMP_PROBE_GAP:
-            found = _kl_control_match(model, family, path, 0.5 * (mus[i] + mus[j]))
+            gap = mus[j] - mus[i]
+            found = _kl_control_match(model, family, path, mus[i] + gap / 2, tol=gap / 4)
             if found is None:
                 jumps.append(
                     {"projection": "kl-control-jump", "design": model.design.key, "seed": model.seed, "family": family.name,
@@ -136,12 +139,12 @@ def _family_frontier(model: SeedModel, family: PolicyFamily) -> tuple[list[dict[
     return beta_rows + alpha_rows + matched_rows + probes + jumps, checks, findings
 
 
-def _run(first_seed: int, progress: Progress) -> ExperimentResult:
+def _run(designs: tuple[Design, ...], first_seed: int, progress: Progress) -> ExperimentResult:
     rows: list[dict[str, Any]] = []
     checks: list[BoundCheck] = []
     findings: list[str] = []
     base_validities: dict[str, float] = {}
-    for design in _DESIGNS:
+    for design in designs:
         model = seed_model(design, first_seed)
         base_validities[design.key] = base_validity(model.log_a, model.valid)
         for family in design.families():
@@ -153,7 +156,7 @@ def _run(first_seed: int, progress: Progress) -> ExperimentResult:
             progress(f"frontier {design.key} seed {first_seed} {family.name}: {len(family_rows)} rows [{time.perf_counter() - started:.1f}s]")
     findings.extend(_summary(rows, base_validities))
     parameters = {
-        "designs": [design.parameters(first_seed) | {"seeds": [first_seed]} for design in _DESIGNS],
+        "designs": [design.parameters(first_seed) | {"seeds": [first_seed]} for design in designs],
         "alphas": list(ALPHAS),
         "divergence": "D_alpha(p_* || q) = (sum p_*^alpha q^(1-alpha) - 1) / (alpha (alpha - 1)); alpha = 1: KL(p_* || q)",
         "validity_match_tolerance": VALIDITY_MATCH_TOLERANCE,
@@ -301,9 +304,11 @@ def _plot(result: ExperimentResult, stem: Path) -> list[Path]:
     return paths
 
 
-FRONTIER = Experiment(
-    "frontier",
-    "Validity against coverage and N_eff: KL-control (beta sweep) and alpha-divergence projections of p_*",
-    _run,
-    _plot,
-)
+def frontier(designs: tuple[Design, ...] = (DESIGN_A, DESIGN_B)) -> Experiment:
+    """The ``frontier`` experiment on the first seed of each of ``designs``."""
+    return Experiment(
+        "frontier",
+        "Validity against coverage and N_eff: KL-control (beta sweep) and alpha-divergence projections of p_*",
+        lambda first_seed, progress: _run(designs, first_seed, progress),
+        _plot,
+    )

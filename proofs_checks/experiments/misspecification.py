@@ -24,7 +24,9 @@ Main definitions
   (long-range interaction ``> 0``) while ``a`` and ``p_*`` are in it; at
   ``beta <= 0.05`` Markov-1 keeps ``N_eff = N_eff*`` (relative ``1e-6``) and coverage 1,
   the product family falls to ``N_eff <= 0.3 N_eff*``; ``q_beta^Q -> p_*``.
-- ``EXPERIMENTS``: these three and ``frontier``.
+- ``parity_collapse(design)``, ``at_least_ones(design)``, ``no_adjacent_control(design)``:
+  the experiments on a design (default: the full designs; smaller ones for tests).
+- ``EXPERIMENTS``: these three on their designs, and ``frontier``.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from proofs_checks.experiments.designs import (
     seed_model,
     solve_kl_control,
 )
-from proofs_checks.experiments.frontier import FRONTIER
+from proofs_checks.experiments.frontier import frontier
 from proofs_checks.experiments.result import BoundCheck, Experiment, ExperimentResult, Progress
 from theory.sequences.constraints import CONSTRAINTS
 from theory.sequences.divergences import kl_divergence_from_logs
@@ -58,7 +60,10 @@ from theory.sequences.solution_paths import alpha_projection_path
 from theory.sequences.space import SequenceSpace
 from theory.sequences.targets import base_validity, log_tilted
 
-__all__ = ["EXPERIMENTS", "PARITY_COLLAPSE", "AT_LEAST_ONES", "NO_ADJACENT_CONTROL", "largest_valid_order_one_support"]
+__all__ = ["EXPERIMENTS", "parity_collapse", "at_least_ones", "no_adjacent_control", "largest_valid_order_one_support"]
+
+_MIN_ONES = 8
+"""The ``k`` of the ``at-least-8-ones`` constraint of design B."""
 
 Paths = dict[str, list[Projection]]
 Rows = list[dict[str, Any]]
@@ -206,7 +211,7 @@ def _parity_findings(result: ExperimentResult) -> list[str]:
 def _at_least_checks(model: SeedModel, families: dict[str, PolicyFamily], paths: Paths, rows: Rows) -> tuple[Rows, list[BoundCheck]]:
     checks = []
     by_family = {name: _rows_of(rows, name) for name in families}
-    free = model.design.length - 8
+    free = model.design.length - _MIN_ONES
     beta_min = min(model.design.betas)
     checks.append(bound_check(_label(model, "product", beta_min, f"N_eff <= 2^(L-k) = {2**free}"), by_family["product"][beta_min]["n_eff"], "<=", 2.0**free))
     names = list(families)
@@ -299,26 +304,22 @@ def _design_experiment(
     return Experiment(name, title, run, plot_n_eff_ratio)
 
 
-PARITY_COLLAPSE = _design_experiment(
-    "parity-collapse",
-    "Parity constraint: the product family collapses to one valid string, order-1 Markov to at most 2^(L/2)",
-    DESIGN_A,
-    _parity_checks,
-    _parity_summary,
-)
-AT_LEAST_ONES = _design_experiment(
-    "at-least-ones",
-    "At least 8 ones of 12: gradual collapse ordered by family capacity",
-    DESIGN_B,
-    _at_least_checks,
-    _at_least_summary,
-)
-NO_ADJACENT_CONTROL = _design_experiment(
-    "no-adjacent-control",
-    "No two adjacent ones: a misspecified Markov-1 family that does not collapse",
-    CONTROL,
-    _control_checks,
-    _control_summary,
-)
+def parity_collapse(design: Design = DESIGN_A) -> Experiment:
+    """The ``parity-collapse`` experiment on ``design`` (parity constraint)."""
+    title = "Parity constraint: the product family collapses to one valid string, order-1 Markov to at most 2^(L/2)"
+    return _design_experiment("parity-collapse", title, design, _parity_checks, _parity_summary)
 
-EXPERIMENTS: tuple[Experiment, ...] = (PARITY_COLLAPSE, AT_LEAST_ONES, NO_ADJACENT_CONTROL, FRONTIER)
+
+def at_least_ones(design: Design = DESIGN_B) -> Experiment:
+    """The ``at-least-ones`` experiment on ``design`` (at least 8 ones)."""
+    title = "At least 8 ones: gradual collapse ordered by family capacity"
+    return _design_experiment("at-least-ones", title, design, _at_least_checks, _at_least_summary)
+
+
+def no_adjacent_control(design: Design = CONTROL) -> Experiment:
+    """The ``no-adjacent-control`` experiment on ``design`` (no two adjacent ones)."""
+    title = "No two adjacent ones: a misspecified Markov-1 family that does not collapse"
+    return _design_experiment("no-adjacent-control", title, design, _control_checks, _control_summary)
+
+
+EXPERIMENTS: tuple[Experiment, ...] = (parity_collapse(), at_least_ones(), no_adjacent_control(), frontier())

@@ -21,7 +21,8 @@ Main definitions
   for each ``alpha in (0, 1]`` (``alpha = 1``: the M-projection of ``p_*``).
 - ``kl_control_at_validity(family, log_a, valid, mu, upper, lower)``: the KL-control
   solution whose validity ``q(Y1)`` matches ``mu``, by bracketing ``beta`` between two
-  solutions of the path; ``None`` if ``mu`` falls in a jump of the validity.
+  solutions of the path (Illinois regula falsi in ``log beta``); ``None`` if ``mu``
+  falls in a jump of the validity.
 """
 
 from __future__ import annotations
@@ -165,41 +166,53 @@ def kl_control_at_validity(
     log_a: np.ndarray,
     valid: np.ndarray,
     mu: float,
-    upper: tuple[float, ChainPolicy],
-    lower: tuple[float, ChainPolicy],
+    upper: tuple[float, Projection],
+    lower: tuple[float, Projection],
     *,
     tol: float = VALIDITY_MATCH_TOLERANCE,
 ) -> tuple[float, Projection] | None:
     """A KL-control solution with validity within ``tol`` of ``mu``, searched between the
     solutions ``upper = (beta_u, q_u)`` (validity at most ``mu``) and ``lower = (beta_l, q_l)``
-    (validity at least ``mu``, ``beta_l < beta_u``): bracketing in ``log beta`` (alternately
-    secant on ``logit mu`` and bisection), each new point solved from both bracket ends and
-    the better objective kept. ``None`` when the bracket closes (``beta_u / beta_l < 1 + 1e-9``)
-    first: ``mu`` then lies in a jump of the validity along the path."""
+    (validity at least ``mu``, ``beta_l < beta_u``) by regula falsi with the Illinois
+    modification on ``logit q(Y1) - logit mu`` as a function of ``log beta`` (bisection where
+    a validity rounds to 1); each new point is solved from both bracket ends and the better
+    objective kept. ``None`` when the bracket closes first (``beta_u / beta_l < 1 + 1e-6``):
+    ``mu`` then lies in a jump of the validity along the path."""
     check_interval("mu", mu, 0, 1)
     for beta, _ in (upper, lower):
         _check_finite_beta(beta)
-    ends = [
-        (float(beta), _solved_at(family, log_a, valid, float(beta), {"bracket": policy})) for beta, policy in (upper, lower)
-    ]
-    for iteration in range(_MAX_BRACKET_STEPS):
-        (beta_u, solution_u), (beta_l, solution_l) = ends
-        mu_u, mu_l = validity(solution_u.log_q, valid), validity(solution_l.log_q, valid)
-        for beta, solution, reached in ((beta_u, solution_u, mu_u), (beta_l, solution_l, mu_l)):
-            if abs(reached - mu) <= tol:
+    ends = [(float(upper[0]), upper[1]), (float(lower[0]), lower[1])]
+    gaps = [_validity_gap(solution, valid, mu) for _, solution in ends]
+    weights = [1.0, 1.0]
+    last_side = -1
+    for _ in range(_MAX_BRACKET_STEPS):
+        for (beta, solution), gap in zip(ends, gaps):
+            if abs(validity(solution.log_q, valid) - mu) <= tol:
                 return beta, solution
-        if not mu_u <= mu <= mu_l or beta_u / beta_l < 1.0 + 1e-9:
+        (beta_u, solution_u), (beta_l, solution_l) = ends
+        if not gaps[0] <= 0.0 <= gaps[1] or beta_u / beta_l < 1.0 + 1e-6:
             return None
         log_u, log_l = np.log(beta_u), np.log(beta_l)
-        if iteration % 2 == 0 and 0.0 < mu_u and mu_l < 1.0:
-            gap_u, gap_l = _logit(mu_u) - _logit(mu), _logit(mu_l) - _logit(mu)
-            middle = log_u + (log_l - log_u) * gap_u / (gap_u - gap_l)
+        scaled_u, scaled_l = weights[0] * gaps[0], weights[1] * gaps[1]
+        if np.isfinite(scaled_u) and np.isfinite(scaled_l):
+            middle = log_u + (log_l - log_u) * scaled_u / (scaled_u - scaled_l)
         else:
             middle = 0.5 * (log_u + log_l)
         beta = float(np.exp(middle))
         solution = _solved_at(family, log_a, valid, beta, {"bracket-upper": solution_u.policy, "bracket-lower": solution_l.policy})
-        ends[0 if validity(solution.log_q, valid) < mu else 1] = (beta, solution)
+        gap = _validity_gap(solution, valid, mu)
+        side = 0 if gap < 0.0 else 1
+        ends[side], gaps[side] = (beta, solution), gap
+        weights[side] = 1.0
+        weights[1 - side] = weights[1 - side] / 2.0 if side == last_side else 1.0
+        last_side = side
     return None
+
+
+def _validity_gap(solution: Projection, valid: np.ndarray, mu: float) -> float:
+    """``logit q(Y1) - logit mu`` (``+inf`` when ``q(Y1)`` rounds to 1)."""
+    reached = validity(solution.log_q, valid)
+    return float("inf") if reached >= 1.0 else _logit(reached) - _logit(mu)
 
 
 def _solved_at(family: PolicyFamily, log_a: np.ndarray, valid: np.ndarray, beta: float, starts: Mapping[str, ChainPolicy]) -> Projection:
