@@ -272,7 +272,7 @@ def _plot(result: ExperimentResult, stem: Path) -> list[Path]:
     alpha-projections as triangles."""
     paths: list[Path] = []
     for design in result.parameters["designs"]:
-        fig, (left, right) = new_figure(2, height=2.8)
+        fig, (left, right) = new_figure(2, height=3.0)
         rows = [row for row in result.rows if row["design"] == design["design"]]
         for family in design["families"]:
             color = FAMILY_COLORS[family]
@@ -296,7 +296,7 @@ def _plot(result: ExperimentResult, stem: Path) -> list[Path]:
             axis.invert_xaxis()
             axis.set_xlabel(r"invalid mass $1-\mu$ (floored at $10^{-16}$)")
             axis.grid(True, linewidth=0.3)
-        left.legend(loc="center left", fontsize=6)
+        fig.legend(loc="outside lower center", ncol=6, fontsize=6, frameon=False)
         fig.suptitle(
             f"Frontier, design {design['design']}: {design['constraint']}, {design['base']} base, seed {design['seeds'][0]}", fontsize=9
         )
