@@ -38,7 +38,7 @@ Main definitions
 - ``total_variation(p, q)``: ``TV(p, q) = (1/2) sum_y |p(y) - q(y)|``.
 - ``renyi_divergence(p, q, order)``: ``D_a(p || q) = log(sum_y p^a q^{1-a}) / (a - 1)``
   for ``a in [0, inf]``; ``D_0 = -log q(supp p)``, ``D_1 = KL(p || q)``,
-  ``D_inf = log max_{p(y) > 0} p(y)/q(y)``.
+  ``D_inf = log max_{p(y) > 0} p(y)/q(y)``; of the renormalized ``p / sum p``, ``q / sum q``.
 - ``amari_divergence(p, q, alpha)``: ``D_alpha(p || q)`` above.
 - ``entropy(q)``: ``H(q) = -sum_y q(y) log q(y)`` (nats).
 - ``effective_support(q)``: ``exp H(q)``, the number of equally likely outputs
@@ -227,36 +227,40 @@ def amari_divergence(p: Any, q: Any, alpha: Any) -> Any:
 
 
 def renyi_divergence(p: Any, q: Any, order: Any) -> Any:
-    """``D_a(p || q) = log(sum_y p^a q^{1-a}) / (a - 1)`` for normalized ``p, q`` and
-    ``a in [0, inf]``: ``-log q(supp p)`` at ``a = 0``, ``KL(p || q)`` at ``a = 1``,
-    ``log max_{p > 0} p/q`` at ``a = inf``; ``+inf`` when ``q(y) = 0 < p(y)`` and
-    ``a >= 1``. Near the value 0, ``log1p(a (a-1) D^Amari_a) / (a - 1)``."""
+    """``D_a(p || q) = log(sum_y p^a q^{1-a}) / (a - 1)`` for ``a in [0, inf]``:
+    ``-log q(supp p)`` at ``a = 0``, ``KL(p || q)`` at ``a = 1``, ``log max_{p > 0} p/q``
+    at ``a = inf``; ``+inf`` when ``q(y) = 0 < p(y)`` and ``a >= 1``, or when the
+    supports are disjoint. ``p`` and ``q`` must sum to 1 within ``1e-9``; the value
+    is that of ``p / P`` and ``q / Q`` (``P = sum p``, ``Q = sum q``). Where it is near 0
+    it is ``log1p(a (a-1) A) / (a - 1)`` with ``A = D^Amari_a(p || q) / (P^a Q^{1-a})``,
+    which is exact to first order in ``P - 1`` and ``Q - 1`` (the second order leaves
+    at most ``a (P - Q)^2 / 2``)."""
     backend, p, q = _pair(p, q, ("p", "q"))
     check_normalized(backend, p, "p")
     check_normalized(backend, q, "q")
     order = _scalar(backend, order, "order", 0, np.inf, closed_low=True, closed_high=True)
     support = p > 0
-    unsupported = bool(np.any(support & (q == 0)))
     if order == 0:
-        outside = backend.fsum(q[~support])
-        inside = backend.fsum(q[support])
-        if inside == 0:
-            return backend.output("inf")
-        return backend.output(-backend.log1p(-outside) if outside <= 0.5 else -backend.log(inside))
-    if order >= 1 and unsupported:
+        outside, inside = backend.fsum(q[~support]), backend.fsum(q[support])
+        return backend.output("inf" if inside == 0 else backend.log1p(outside / inside))  # log(Q / q(supp p))
+    if order >= 1 and np.any(support & (q == 0)):
         return backend.output("inf")
+    log_total_p = backend.log1p(backend.fsum(np.append(p, -1)))
+    log_total_q = backend.log1p(backend.fsum(np.append(q, -1)))
     if order == 1:
-        return backend.output(_generalized_kl(backend, p, q))
+        return backend.output(_generalized_kl(backend, p, q) * backend.exp(-log_total_p))
     both = support & (q > 0)
     if not np.any(both):
         return backend.output("inf")
     log_ratios = log_ratio(backend, p[both], q[both])
     if order == np.inf:
-        return backend.output(np.max(log_ratios))
-    log_total = logsumexp(backend, order * log_ratios + backend.log(q[both]))
+        return backend.output(np.max(log_ratios) - log_total_p + log_total_q)
+    log_scale = order * log_total_p + (1 - order) * log_total_q  # log(P^a Q^{1-a})
+    log_total = logsumexp(backend, order * log_ratios + backend.log(q[both])) - log_scale
     if abs(log_total) > 0.5:
         return backend.output(log_total / (order - 1))
-    return backend.output(backend.log1p(order * (order - 1) * _amari_sum(backend, p, q, order)) / (order - 1))
+    amari = _amari_sum(backend, p, q, order) * backend.exp(-log_scale)
+    return backend.output(backend.log1p(order * (order - 1) * amari) / (order - 1))
 
 
 def entropy(q: Any) -> Any:
