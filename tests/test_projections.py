@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from theory.divergences import amari_divergence, kl_divergence
-from theory.errors import DomainError
+from theory.errors import DomainError, ShapeError
 from theory.sequences.base_models import independent_base, log_softmax, markov_base
 from theory.sequences.constraints import at_least_ones, parity, sum_mod
 from theory.sequences.divergences import amari_divergence_from_logs, kl_divergence_from_logs
@@ -257,7 +257,7 @@ def test_projection_inputs_are_checked() -> None:
         i_projection(family, log_a, start, tol=-1.0)
     with pytest.raises(DomainError, match="max_sweeps"):
         i_projection(family, log_a, start, max_sweeps=0)
-    with pytest.raises(DomainError, match="log_p must have one entry per output"):
+    with pytest.raises(ShapeError, match="log_p must have one entry per output"):
         m_projection(family, log_a[:8] - masked_logsumexp(log_a[:8], axis=0))
     with pytest.raises(DomainError, match="log sum_y exp"):
         m_projection(family, log_a + 0.1)

@@ -185,6 +185,8 @@ def long_range_interaction(family: PolicyFamily, log_p: np.ndarray) -> float:
     sum of terms each involving positions at most ``k`` apart."""
     check_interval("log_p", log_p, -np.inf, np.inf)
     space = family.space
+    if np.size(log_p) != space.size:
+        raise ShapeError(f"log_p must have one entry per string ({space.size}); got {np.size(log_p)}")
     tensor = np.asarray(log_p, dtype=np.float64).reshape((space.vocab,) * space.length)
     largest = 0.0
     for i in range(space.length):

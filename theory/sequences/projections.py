@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.errors import DomainError, check_interval
+from theory.errors import DomainError, ShapeError, check_interval
 from theory.sequences.divergences import amari_unchecked, kl_unchecked
 from theory.sequences.families import ChainPolicy, PolicyFamily, log_normalize_rows, masked_logsumexp
 from theory.sequences.targets import check_log_distribution
@@ -74,7 +74,10 @@ DEFAULT_MAX_SWEEPS = 5000
 
 @dataclass(frozen=True)
 class Projection:
-    """A solved projection and how well it is converged."""
+    """A solved projection: ``policy`` and its ``log_q``; ``objective``, the divergence there;
+    ``start``, the name of the start it was reached from; ``sweeps``; ``change``, the
+    objective's decrease over the last sweep; ``step``, the largest total-variation move of a
+    block update in the last sweep; ``gradient``, the largest logit gradient at ``policy``."""
 
     policy: ChainPolicy
     log_q: np.ndarray
@@ -89,7 +92,7 @@ class Projection:
 def _checked_target(family: PolicyFamily, log_p: np.ndarray) -> np.ndarray:
     log_p = check_log_distribution("log_p", log_p)
     if log_p.shape != (family.space.size,):
-        raise DomainError(f"log_p must have one entry per output ({family.space.size}); got shape {log_p.shape}")
+        raise ShapeError(f"log_p must have one entry per output ({family.space.size}); got shape {log_p.shape}")
     return log_p
 
 

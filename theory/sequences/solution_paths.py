@@ -33,8 +33,8 @@ import numpy as np
 
 from theory.errors import DomainError, check_beta, check_interval
 from theory.sequences.families import ChainPolicy, PolicyFamily, masked_logsumexp
-from theory.sequences.projections import Projection, alpha_projection, best_projection, i_projection, m_projection
 from theory.sequences.metrics import validity
+from theory.sequences.projections import Projection, alpha_projection, best_projection, i_projection, m_projection
 from theory.sequences.targets import log_filtered, log_tilted
 
 __all__ = [
@@ -186,7 +186,7 @@ def kl_control_at_validity(
     weights = [1.0, 1.0]
     last_side = -1
     for _ in range(_MAX_BRACKET_STEPS):
-        for (beta, solution), gap in zip(ends, gaps):
+        for beta, solution in ends:
             if abs(validity(solution.log_q, valid) - mu) <= tol:
                 return beta, solution
         (beta_u, solution_u), (beta_l, solution_l) = ends
