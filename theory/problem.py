@@ -32,7 +32,7 @@ Main definitions (``t = 1/beta``, ``t = 0`` at ``beta = inf``)
   ``= log a(y | Y_{v(y)}) + log mu_beta`` or ``+ log(1 - mu_beta)``, per outcome.
 - ``tilted(beta)``: ``p_beta(y) = a(y) e^{v(y) t} / Z_beta``.
 - ``validity_rate(beta)``: ``mu_beta = p_beta(Y1) = 1 / (1 + odds)``;
-  ``invalidity_rate(beta) = 1 - mu_beta = 1 / (1 + 1/odds)``.
+  ``invalidity_rate(beta) = 1 - mu_beta = odds / (1 + odds)``.
 - ``log_partition(beta)``: ``log Z_beta = log(1 - alpha + alpha e^t) = log1p(alpha expm1(t))``.
 - ``optimal_value(beta)``: ``J*_beta = beta log Z_beta`` (``alpha`` at ``beta = inf``).
 - ``forward_kl_to_filtered(beta)``: ``KL(p_* || p_beta) = -log mu_beta = log1p(odds)``.
@@ -107,6 +107,15 @@ def _compute_blocks(backend: Backend, entries: Any, valid: np.ndarray) -> _Block
     )
 
 
+def _block_rates(tilt: "_Tilt") -> tuple[Any, Any]:
+    """``(mu, 1 - mu)`` from the odds ``(1 - mu)/mu``, each as a quotient by ``1 + r`` with
+    ``r <= 1`` (the odds or their inverse), so that neither is formed as a difference and
+    neither goes through an overflowed ratio."""
+    if tilt.odds <= 1:
+        return 1 / (1 + tilt.odds), tilt.odds / (1 + tilt.odds)
+    return tilt.inverse_odds / (1 + tilt.inverse_odds), 1 / (1 + tilt.inverse_odds)
+
+
 def _log1p_of_ratio(backend: Backend, ratio: Any, inverse: Any, log_ratio: Any) -> Any:
     """``log(1 + ratio)``: ``log1p(ratio)`` up to 1, ``log(ratio) + log1p(1/ratio)`` above."""
     if ratio <= 1:
@@ -133,7 +142,7 @@ class ProblemView:
         return self._cache[key]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(n={self.n}, alpha={float(self.alpha):.6g}, backend={self.backend.name})"
+        return f"ProblemView(n={self.n}, backend={self.backend.name})"
 
     @property
     def n(self) -> int:
@@ -194,17 +203,16 @@ class ProblemView:
 
     def tilted(self, beta: Any) -> np.ndarray:
         """``p_beta(y) = a(y) e^{v(y)/beta} / Z_beta = a(y | Y_{v(y)}) p_beta(Y_{v(y)})``."""
-        tilt = self._tilt(beta)
-        block_masses = np.where(self._valid, 1 / (1 + tilt.odds), 1 / (1 + tilt.inverse_odds))
-        return self._blocks().conditional * block_masses
+        validity, invalidity = _block_rates(self._tilt(beta))
+        return self._blocks().conditional * np.where(self._valid, validity, invalidity)
 
     def validity_rate(self, beta: Any) -> Any:
         """``mu_beta = p_beta(Y1) = sigma(1/beta + logit alpha) = 1 / (1 + odds)``."""
-        return self.backend.output(1 / (1 + self._tilt(beta).odds))
+        return self.backend.output(_block_rates(self._tilt(beta))[0])
 
     def invalidity_rate(self, beta: Any) -> Any:
-        """``1 - mu_beta = 1 / (1 + 1/odds)``, never formed as a difference."""
-        return self.backend.output(1 / (1 + self._tilt(beta).inverse_odds))
+        """``1 - mu_beta = odds / (1 + odds)``, never formed as a difference."""
+        return self.backend.output(_block_rates(self._tilt(beta))[1])
 
     def forward_kl_to_filtered(self, beta: Any) -> Any:
         """``KL(p_* || p_beta) = -log mu_beta = log1p(odds)``."""
@@ -285,18 +293,22 @@ def _is_number(item: Any) -> bool:
 class BinaryRewardProblem(ProblemView):
     """A base model ``a`` and a binary validity ``v`` on ``n`` outputs (see the module
     header for the input contract); the quantities in float64, and in mpmath via
-    ``precise``."""
+    ``precise``. The input is validated in its own arithmetic (mpmath for mpmath
+    numbers and strings); a base whose valid or invalid mass underflows float64 gives
+    a working ``precise`` view and a float64 view that raises ``DomainError`` when used."""
 
     def __init__(self, base: Any, valid: Any) -> None:
         native = backend_of(base)
         checked = native.masses(base, "base")
         entries = np.array(base, dtype=object) if native is MPMATH else checked
         mask = _validity_mask(valid, checked.size)
-        if native is MPMATH:
-            _compute_blocks(MPMATH, entries, mask)
         super().__init__(entries, mask, FLOAT64)
-        self._blocks()
         self._precise = ProblemView(entries, mask, MPMATH)
+        (self._precise if native is MPMATH else self)._blocks()  # validate in the arithmetic of the input
+
+    def __repr__(self) -> str:
+        entries = [item if isinstance(item, str) else float(item) for item in self._entries]
+        return f"BinaryRewardProblem({entries!r}, {self._valid.astype(int).tolist()!r})"
 
     @property
     def precise(self) -> ProblemView:
