@@ -9,12 +9,14 @@ equally. A single ``beta`` gives each prompt the validity
 to ``alpha_bar = sum_i w_i alpha_i`` (``beta -> inf``): every target in
 ``(alpha_bar, 1)`` is reached by exactly one ``beta``.
 
-The root is bracketed provably. With ``beta_i`` the temperature at which prompt
-``i`` alone reaches the target (``per_prompt_beta``): at ``beta = min_i beta_i``
-every prompt is at or above the target, so ``mu_bar >= target``. And since
-``mu_i - alpha_i = alpha_i (1 - alpha_i) expm1(1/beta) / Z_i <= alpha_i (1 - alpha_i) expm1(1/beta)``,
-at ``beta = 1 / log1p(g / V)`` with ``g = target - alpha_bar`` and
-``V = sum_i w_i alpha_i (1 - alpha_i)`` the mean is at most the target.
+The root is bracketed provably, with a margin that rounding cannot eat. With
+``beta_i`` the temperature at which prompt ``i`` alone reaches the target
+(``per_prompt_beta``): at ``beta = min_i beta_i`` every prompt is at or above the
+target, so at half of it ``mu_bar > target``. And since
+``mu_i - alpha_i = alpha_i (1 - alpha_i) expm1(1/beta) / Z_i <= alpha_i (1 - alpha_i) expm1(1/beta)``
+and ``expm1(t/2) <= expm1(t)/2``, at ``beta = 2 / log1p(g / V)``, with
+``g = target - alpha_bar`` and ``V = sum_i w_i alpha_i (1 - alpha_i)``, the mean is at
+most ``target - g/2``.
 
 Main definitions
 - ``mean_validity``: ``mu_bar(beta) = sum_i w_i sigma(1/beta + logit alpha_i)``.
@@ -23,7 +25,7 @@ Main definitions
   the prompt is above ``mu`` at every ``beta``); smaller for harder prompts.
 - ``beta_for_mean_validity``: the ``beta`` with ``mu_bar(beta) = target``, by
   bisection on the float64 bit patterns of ``beta`` inside the bracket
-  ``[min_i beta_i, 1/log1p(g/V)]`` (at most 64 steps, down to adjacent floats).
+  ``[min_i beta_i / 2, 2/log1p(g/V)]`` (at most 64 steps, down to adjacent floats).
   The sign of ``mu_bar - target`` is taken in a form without cancellation:
   ``(1 - e^{-1/beta}) sum_i w_i (1 - alpha_i) mu_i - g`` (since
   ``mu_i - alpha_i = (1 - alpha_i) mu_i (1 - e^{-1/beta})``) when ``g <= 1 - target``,
@@ -56,7 +58,6 @@ __all__ = [
     "beta_for_mean_validity_mp",
 ]
 
-_BRACKET_MARGIN = 2.0**-40  # relative widening that covers the rounding of the bracket ends
 _FEASIBLE_LOW = "the weighted mean base rate sum_i w_i alpha_i"
 
 
@@ -110,8 +111,8 @@ def per_prompt_beta(alphas: ArrayLike, mu: float) -> np.ndarray:
 
 
 def _bracket(lowest_per_prompt_beta: Any, gap: Any, spread: Any, log1p: Callable[[Any], Any]) -> tuple[Any, Any]:
-    """``[min_i beta_i, 1/log1p(g/V)]``, which holds the root (module docstring)."""
-    return lowest_per_prompt_beta, 1 / log1p(gap / spread)
+    """``[min_i beta_i / 2, 2/log1p(g/V)]``, which holds the root with a margin (module docstring)."""
+    return lowest_per_prompt_beta / 2, 2 / log1p(gap / spread)
 
 
 def _check_target(target: Any, mean_base_rate: Any) -> Any:
@@ -139,8 +140,7 @@ def beta_for_mean_validity(alphas: ArrayLike, target: float, weights: ArrayLike 
             return gain - gap
         return (1 - target) - float(np.dot(normalized, closed_form.invalidity_rate(alphas, beta)))
 
-    low_bits = np.float64(low * (1 - _BRACKET_MARGIN)).view(np.int64)
-    high_bits = np.float64(high * (1 + _BRACKET_MARGIN)).view(np.int64)
+    low_bits, high_bits = np.float64(low).view(np.int64), np.float64(high).view(np.int64)
     while high_bits - low_bits > 1:
         middle_bits = low_bits + (high_bits - low_bits) // 2
         if excess_sign(float(middle_bits.view(np.float64))) >= 0:
@@ -176,17 +176,26 @@ def mean_validity_mp(alphas: Sequence[Any], beta: Any, weights: Sequence[Any] | 
 
 def beta_for_mean_validity_mp(alphas: Sequence[Any], target: Any, weights: Sequence[Any] | None = None) -> mpmath.mpf:
     """The ``beta`` with ``mu_bar(beta) = target`` at the current mpmath precision:
-    ``mpmath.findroot`` by bisection on ``log beta`` inside the same bracket,
-    halving it until its width is below ``2^-(prec + 10)``."""
+    ``mpmath.findroot`` by bisection on ``log beta`` inside the same bracket, on
+    the same cancellation-free forms of ``mu_bar - target``, halving the bracket
+    until its width is below ``2^-(prec + 10)``."""
     alphas, weights = _prompts_mp(alphas, weights)
     mean_base_rate = mpmath.fsum(weight * alpha for alpha, weight in zip(alphas, weights))
     target = _check_target(mpmath.mpf(target), mean_base_rate)
+    gap = target - mean_base_rate
     spread = mpmath.fsum(weight * alpha * (1 - alpha) for alpha, weight in zip(alphas, weights))
     lowest = min(precise.beta_for_validity(alpha, target) for alpha in alphas if alpha < target)
-    low, high = _bracket(lowest, target - mean_base_rate, spread, mpmath.log1p)
+    low, high = _bracket(lowest, gap, spread, mpmath.log1p)
 
     def excess(log_beta: mpmath.mpf) -> mpmath.mpf:
-        return _weighted_validity_mp(alphas, weights, mpmath.exp(log_beta)) - target
+        """``mu_bar - target`` in the same cancellation-free forms as the float64 solver."""
+        beta = mpmath.exp(log_beta)
+        if gap <= 1 - target:
+            gain = -mpmath.expm1(-1 / beta) * mpmath.fsum(
+                weight * (1 - alpha) * precise.validity_rate(alpha, beta) for alpha, weight in zip(alphas, weights)
+            )
+            return gain - gap
+        return (1 - target) - mpmath.fsum(weight * precise.invalidity_rate(alpha, beta) for alpha, weight in zip(alphas, weights))
 
     bracket = (mpmath.log(low), mpmath.log(high))
     steps = mpmath.mp.prec + 30 + int(mpmath.ceil(mpmath.log(bracket[1] - bracket[0], 2)))
