@@ -25,9 +25,12 @@ Main definitions
 - ``expm1``: ``e^x - 1 = e + (1 + e) delta`` with ``e = expm1(x_hi)``,
   ``delta = x - log1p(e)``.
 - ``to_float``: ``fl(hi + lo)``, keeping ``hi`` where it is not finite.
+- ``piecewise``: one of two functions per element, each evaluated only where it applies.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import mpmath
 import numpy as np
@@ -114,9 +117,8 @@ def div(x: DoubleDouble, y: DoubleDouble) -> DoubleDouble:
     return _fast_two_sum(q, (((x_hi - p) - e) + x_lo - q * y_lo) / y_hi)
 
 
-def _log1p_small(r: DoubleDouble) -> DoubleDouble:
+def _log1p_small(r_hi: np.ndarray, r_lo: np.ndarray | float) -> DoubleDouble:
     """``log1p(r)`` for ``|r| < 2^-8.5``: ``r - r^2/2`` exactly, the rest in float64."""
-    r_hi, r_lo = r
     sq_hi, sq_lo = two_prod(r_hi, r_hi)
     tail = np.zeros_like(r_hi)
     for coefficient in reversed(_LOG1P_TAIL):
@@ -136,7 +138,7 @@ def log(x: DoubleDouble) -> DoubleDouble:
     k = np.where(low, k - 1, k).astype(np.float64)
     j = np.rint(m * _TABLE_STEPS).astype(np.intp)
     c = j / _TABLE_STEPS
-    series = _log1p_small(div((m - c, 0.0), (c, 0.0)))
+    series = _log1p_small(*div((m - c, 0.0), (c, 0.0)))
     table = (_LOG_HI[j - _TABLE_FIRST], _LOG_LO[j - _TABLE_FIRST])
     exponent_hi, exponent_lo = two_prod(k, _LN2_HI)
     exponent = _fast_two_sum(exponent_hi, exponent_lo + k * _LN2_LO)
@@ -148,14 +150,32 @@ def log(x: DoubleDouble) -> DoubleDouble:
     return np.where(regular, total[0], fallback), np.where(regular, total[1], 0.0)
 
 
+def piecewise(
+    condition: np.ndarray,
+    when_true: Callable[..., DoubleDouble],
+    when_false: Callable[..., DoubleDouble],
+    *arguments: np.ndarray | float,
+) -> DoubleDouble:
+    """``when_true(*arguments)`` where ``condition`` holds and ``when_false(*arguments)``
+    elsewhere, each evaluated only on its own elements (the arguments are
+    broadcast to the shape of ``condition`` and passed as flat arrays)."""
+    hi, lo = np.empty(condition.shape), np.empty(condition.shape)
+    for mask, branch in ((condition, when_true), (~condition, when_false)):
+        if mask.any():
+            branch_hi, branch_lo = branch(*(np.broadcast_to(argument, condition.shape)[mask] for argument in arguments))
+            hi[mask], lo[mask] = branch_hi, branch_lo
+    return hi, lo
+
+
+def _log_one_plus(u_hi: np.ndarray, u_lo: np.ndarray) -> DoubleDouble:
+    s, e = two_sum(1.0, u_hi)
+    return log(_fast_two_sum(s, e + u_lo))
+
+
 def log1p(u: DoubleDouble) -> DoubleDouble:
     """``log(1 + u)`` for ``u > -1``: the series when ``|u| < 2^-9`` (``1 + u``
     would drop the low part of a tiny ``u``), else ``log`` of ``1 + u`` formed exactly."""
-    s, e = two_sum(1.0, u[0])
-    large = log(_fast_two_sum(s, e + u[1]))
-    small = _log1p_small(u)
-    tiny = np.abs(u[0]) < 2.0**-9
-    return np.where(tiny, small[0], large[0]), np.where(tiny, small[1], large[1])
+    return piecewise(np.abs(u[0]) < 2.0**-9, _log1p_small, _log_one_plus, u[0], u[1])
 
 
 def exp(x: DoubleDouble) -> DoubleDouble:

@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 Float = np.float64 | np.ndarray
+Array = np.ndarray
 
 _PHI_SERIES_RADIUS = 0.125
 # phi(r) = r^2 (1/2 + r Q(r)),  Q(r) = sum_{k>=3} (-1)^k r^{k-3} / (k (k-1)),  |r| <= 1/8
@@ -153,36 +154,72 @@ def _softplus(x: dd.DoubleDouble) -> dd.DoubleDouble:
     return dd.add((np.where(positive, x[0], 0.0), np.where(positive, x[1], 0.0)), dd.log1p(_exp_minus_abs(x)))
 
 
-def _near_partition(alpha: np.ndarray, inverse_beta: dd.DoubleDouble) -> tuple[dd.DoubleDouble, dd.DoubleDouble]:
+def _expm1_ratio(c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+    """``expm1(c)/c`` for ``0 <= c <= 1``: ``1 + c/2 + c^2/6`` when ``c < 2^-30`` (1 at ``c = 0``)."""
+
+    def series(c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+        one_hi, one_lo = dd.two_sum(1.0, 0.5 * c_hi)
+        return one_hi, one_lo + (c_hi * c_hi / 6.0 + 0.5 * c_lo)
+
+    def quotient(c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+        return dd.div(dd.expm1((c_hi, c_lo)), (c_hi, c_lo))
+
+    return dd.piecewise(c_hi < 2.0**-30, series, quotient, c_hi, c_lo)
+
+
+def _log1p_ratio(u_hi: np.ndarray, u_lo: np.ndarray) -> dd.DoubleDouble:
+    """``log1p(u)/u`` for ``u >= 0``: ``1 - u/2 + u^2/3`` when ``u < 2^-30`` (1 at ``u = 0``)."""
+
+    def series(u_hi: np.ndarray, u_lo: np.ndarray) -> dd.DoubleDouble:
+        one_hi, one_lo = dd.two_sum(1.0, -0.5 * u_hi)
+        return one_hi, one_lo + (u_hi * u_hi / 3.0 - 0.5 * u_lo)
+
+    def quotient(u_hi: np.ndarray, u_lo: np.ndarray) -> dd.DoubleDouble:
+        return dd.div(dd.log1p((u_hi, u_lo)), (u_hi, u_lo))
+
+    return dd.piecewise(u_hi < 2.0**-30, series, quotient, u_hi, u_lo)
+
+
+def _near_tilt(alpha: np.ndarray, c_hi: np.ndarray, c_lo: np.ndarray) -> tuple[dd.DoubleDouble, dd.DoubleDouble]:
     """For ``c = 1/beta <= 1``: ``f = expm1(c)/c`` and ``u = alpha expm1(c) = alpha c f``,
-    so that ``Z = 1 + u`` (``f = 1 + c/2 + c^2/6`` when ``c < 2^-30``, ``f = 1`` at ``c = 0``)."""
-    c = inverse_beta
-    tiny = c[0] < 2.0**-30
-    f_series_hi, f_series_lo = dd.two_sum(1.0, 0.5 * c[0])
-    f_series = (f_series_hi, f_series_lo + (c[0] * c[0] / 6.0 + 0.5 * c[1]))
-    f = _select(tiny, f_series, dd.div(dd.expm1(c), _select(tiny, (np.ones_like(c[0]), 0.0), c)))
-    return f, dd.mul((alpha, 0.0), dd.mul(c, f))
+    so that ``Z = 1 + u``."""
+    f = _expm1_ratio(c_hi, c_lo)
+    return f, dd.mul((alpha, 0.0), dd.mul((c_hi, c_lo), f))
 
 
-def _log1p_ratio(u: dd.DoubleDouble) -> dd.DoubleDouble:
-    """``log1p(u)/u`` for ``u >= 0`` (``1 - u/2 + u^2/3`` when ``u < 2^-30``, 1 at ``u = 0``)."""
-    tiny = u[0] < 2.0**-30
-    series_hi, series_lo = dd.two_sum(1.0, -0.5 * u[0])
-    series = (series_hi, series_lo + (u[0] * u[0] / 3.0 - 0.5 * u[1]))
-    return _select(tiny, series, dd.div(dd.log1p(u), _select(tiny, (np.ones_like(u[0]), 0.0), u)))
+def _near_log_partition(alpha: np.ndarray, c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+    """``log Z = log1p(alpha expm1(c))`` for ``c = 1/beta <= 1``."""
+    return dd.log1p(_near_tilt(alpha, c_hi, c_lo)[1])
 
 
-def _far_log_partition(alpha: np.ndarray, inverse_beta: dd.DoubleDouble) -> dd.DoubleDouble:
-    """For ``1/beta > 1``: ``log Z = log(1 - alpha) + log1p(e^x)`` (``Z = (1 - alpha)(1 + e^x)``)."""
+def _far_log_partition(alpha: np.ndarray, c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+    """``log Z = log(1 - alpha) + log1p(e^x)`` for ``c = 1/beta > 1`` (``Z = (1 - alpha)(1 + e^x)``)."""
     log_alpha, log_one_minus_alpha = _log_odds_parts(alpha)
-    return dd.add(log_one_minus_alpha, _softplus(_tilt_logit(inverse_beta, log_alpha, log_one_minus_alpha)))
+    log_z = dd.add(log_one_minus_alpha, _softplus(_tilt_logit((c_hi, c_lo), log_alpha, log_one_minus_alpha)))
+    overflow = np.isinf(c_hi)
+    return np.where(overflow, np.inf, log_z[0]), np.where(overflow, 0.0, log_z[1])
 
 
-def _split_inverse(beta: np.ndarray) -> tuple[dd.DoubleDouble, dd.DoubleDouble, np.ndarray]:
-    """``1/beta``, the same clipped to ``[0, 1]`` (0 where ``1/beta > 1``), and where ``1/beta <= 1``."""
+def _log_partition(alpha: np.ndarray, beta: np.ndarray) -> dd.DoubleDouble:
     inverse_beta = _inverse(beta)
-    small = inverse_beta[0] <= 1.0
-    return inverse_beta, _select(small, inverse_beta, (np.zeros_like(beta), 0.0)), small
+    return dd.piecewise(inverse_beta[0] <= 1, _near_log_partition, _far_log_partition, alpha, *inverse_beta)
+
+
+def _near_optimal_value(alpha: np.ndarray, beta: np.ndarray, c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+    """``J* = alpha (expm1(c)/c) (log1p(u)/u)`` for ``c = 1/beta <= 1``, ``u = alpha expm1(c)``."""
+    f, u = _near_tilt(alpha, c_hi, c_lo)
+    return dd.mul((alpha, 0.0), dd.mul(f, _log1p_ratio(*u)))
+
+
+def _far_optimal_value(alpha: np.ndarray, beta: np.ndarray, c_hi: np.ndarray, c_lo: np.ndarray) -> dd.DoubleDouble:
+    """``J* = beta log Z`` for ``c = 1/beta > 1``, on the significands of ``beta`` and
+    ``log Z`` (no overflow in the exact product); 1 where ``1/beta`` overflows."""
+    log_z_hi, log_z_lo = _far_log_partition(alpha, c_hi, c_lo)
+    beta_significand, beta_exponent = np.frexp(beta)
+    log_z_significand, log_z_exponent = np.frexp(log_z_hi)
+    significand = dd.mul((beta_significand, 0.0), (log_z_significand, np.ldexp(log_z_lo, -log_z_exponent)))
+    value = np.ldexp(dd.to_float(significand), beta_exponent + log_z_exponent)
+    return np.where(np.isinf(c_hi), 1.0, value), 0.0
 
 
 @_float64_kernel
@@ -202,12 +239,10 @@ def invalidity_rate(alpha: ArrayLike, beta: ArrayLike) -> Float:
 @_float64_kernel
 def log_partition(alpha: ArrayLike, beta: ArrayLike) -> Float:
     """``log Z_beta = log(1 - alpha + alpha e^{1/beta})``: ``log1p(alpha expm1(1/beta))``
-    for ``1/beta <= 1``, ``log(1 - alpha) + log1p(e^x)`` above; 0 at ``beta = inf``."""
+    for ``1/beta <= 1``, ``log(1 - alpha) + log1p(e^x)`` above; 0 at ``beta = inf``,
+    ``inf`` where ``1/beta`` overflows."""
     alpha, beta = _check_alpha_beta(alpha, beta)
-    inverse_beta, clipped, small = _split_inverse(beta)
-    near = dd.log1p(_near_partition(alpha, clipped)[1])
-    far = _far_log_partition(alpha, inverse_beta)
-    return np.where(np.isinf(inverse_beta[0]), np.inf, dd.to_float(_select(small, near, far)))
+    return dd.to_float(_log_partition(alpha, beta))
 
 
 @_float64_kernel
@@ -218,15 +253,8 @@ def optimal_value(alpha: ArrayLike, beta: ArrayLike) -> Float:
     at ``beta = inf``); above, ``beta log Z`` is formed on the significands of
     ``beta`` and ``log Z`` so that it cannot overflow (1 where ``1/beta`` overflows)."""
     alpha, beta = _check_alpha_beta(alpha, beta)
-    inverse_beta, clipped, small = _split_inverse(beta)
-    f, u = _near_partition(alpha, clipped)
-    near = dd.to_float(dd.mul((alpha, 0.0), dd.mul(f, _log1p_ratio(u))))
-    log_z_hi, log_z_lo = _far_log_partition(alpha, inverse_beta)
-    beta_significand, beta_exponent = np.frexp(beta)
-    log_z_significand, log_z_exponent = np.frexp(log_z_hi)
-    significand = dd.mul((beta_significand, 0.0), (log_z_significand, np.ldexp(log_z_lo, -log_z_exponent)))
-    far = np.ldexp(dd.to_float(significand), beta_exponent + log_z_exponent)
-    return np.where(small, near, np.where(np.isinf(inverse_beta[0]), 1.0, far))
+    inverse_beta = _inverse(beta)
+    return dd.to_float(dd.piecewise(inverse_beta[0] <= 1, _near_optimal_value, _far_optimal_value, alpha, beta, *inverse_beta))
 
 
 @_float64_kernel
@@ -234,6 +262,20 @@ def forward_kl_to_filtered(alpha: ArrayLike, beta: ArrayLike) -> Float:
     """``KL(p_* || p_beta) = -log mu_beta = log1p(e^{-x})``, ``x = 1/beta + logit(alpha)``."""
     alpha, beta = _check_alpha_beta(alpha, beta)
     return dd.to_float(_softplus(dd.neg(_tilt_logit_of(alpha, beta))))
+
+
+def _log_ratio_near_one(q_hi: Array, q_lo: Array, p_hi: Array, p_lo: Array, d_hi: Array, d_lo: Array) -> dd.DoubleDouble:
+    return dd.log1p(dd.div((d_hi, d_lo), (p_hi, p_lo)))
+
+
+def _log_ratio_far_from_one(q_hi: Array, q_lo: Array, p_hi: Array, p_lo: Array, d_hi: Array, d_lo: Array) -> dd.DoubleDouble:
+    return dd.add(dd.log((q_hi, q_lo)), dd.neg(dd.log((p_hi, p_lo))))
+
+
+def _log_ratio(q: dd.DoubleDouble, p: dd.DoubleDouble, d: dd.DoubleDouble) -> dd.DoubleDouble:
+    """``log(q/p)`` for ``q > p > 0`` with ``d = q - p``: ``log1p(d/p)`` when ``q <= 2p``
+    (no cancellation between two logs), ``log q - log p`` otherwise."""
+    return dd.piecewise(d[0] <= p[0], _log_ratio_near_one, _log_ratio_far_from_one, *q, *p, *d)
 
 
 @_float64_kernel
@@ -246,36 +288,37 @@ def beta_for_validity(alpha: ArrayLike, mu: ArrayLike) -> Float:
     alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=mu)
     mu = check_interval("mu", mu, alpha, 1, closed_low=True, low_text="alpha")
     d = dd.two_sum(mu, -alpha)
-    one_minus_mu = dd.two_sum(1.0, -mu)
-    log_alpha, log_one_minus_alpha = _log_odds_parts(alpha)
-    log_mu_over_alpha = _select(
-        d[0] <= alpha,
-        dd.log1p(dd.div(d, (alpha, 0.0))),
-        dd.add(dd.log((mu, 0.0)), dd.neg(log_alpha)),
+    logit_gap = dd.add(
+        _log_ratio((mu, 0.0), (alpha, 0.0), d),
+        _log_ratio(dd.two_sum(1.0, -alpha), dd.two_sum(1.0, -mu), d),
     )
-    log_one_minus_alpha_over_one_minus_mu = _select(
-        d[0] <= one_minus_mu[0],
-        dd.log1p(dd.div(d, one_minus_mu)),
-        dd.add(log_one_minus_alpha, dd.neg(dd.log(one_minus_mu))),
-    )
-    logit_gap = dd.add(log_mu_over_alpha, log_one_minus_alpha_over_one_minus_mu)
     return np.where(d[0] == 0, np.inf, dd.to_float(dd.div((np.ones_like(mu), 0.0), logit_gap)))
 
 
-def _scaled_binary_phi(p: dd.DoubleDouble, q: dd.DoubleDouble, d: dd.DoubleDouble, log_p: dd.DoubleDouble) -> dd.DoubleDouble:
-    """``p phi(d/p) = q log(q/p) - d`` for ``d = q - p``, ``p > 0``, ``q >= 0``:
-    ``d r (1/2 + r Q(r))`` with ``r = d/p`` when ``|r| <= 1/8``, the log form otherwise."""
-    r = dd.div(d, p)
-    tail = np.zeros_like(r[0])
+def _binary_phi_series(p_hi: Array, p_lo: Array, q_hi: Array, q_lo: Array, d_hi: Array, d_lo: Array) -> dd.DoubleDouble:
+    """``p phi(r) = d r (1/2 + r Q(r))``, ``r = d/p``, for ``|r| <= 1/8``."""
+    r_hi, r_lo = dd.div((d_hi, d_lo), (p_hi, p_lo))
+    tail = np.zeros_like(r_hi)
     for coefficient in reversed(_PHI_TAIL):
-        tail = tail * r[0] + coefficient
-    half, half_error = dd.two_sum(0.5, r[0] * tail)
-    series = dd.mul(d, dd.mul(r, (half, half_error + r[1] * tail)))
-    positive_q = q[0] > 0
-    q_log_ratio = dd.mul(q, dd.add(dd.log(_select(positive_q, q, (np.ones_like(q[0]), 0.0))), dd.neg(log_p)))
-    q_log_ratio = _select(positive_q, q_log_ratio, (np.zeros_like(q[0]), 0.0))
-    logarithmic = dd.add(q_log_ratio, dd.neg(d))
-    return _select(np.abs(d[0]) <= _PHI_SERIES_RADIUS * p[0], series, logarithmic)
+        tail = tail * r_hi + coefficient
+    half, half_error = dd.two_sum(0.5, r_hi * tail)
+    return dd.mul((d_hi, d_lo), dd.mul((r_hi, r_lo), (half, half_error + r_lo * tail)))
+
+
+def _binary_phi_logarithmic(p_hi: Array, p_lo: Array, q_hi: Array, q_lo: Array, d_hi: Array, d_lo: Array) -> dd.DoubleDouble:
+    """``p phi(d/p) = q log(q/p) - d``, with ``0 log 0 = 0``."""
+    positive = q_hi > 0
+    log_q = dd.log((np.where(positive, q_hi, 1.0), np.where(positive, q_lo, 0.0)))
+    q_log_ratio = dd.mul((q_hi, q_lo), dd.add(log_q, dd.neg(dd.log((p_hi, p_lo)))))
+    q_log_ratio = (np.where(positive, q_log_ratio[0], 0.0), np.where(positive, q_log_ratio[1], 0.0))
+    return dd.add(q_log_ratio, dd.neg((d_hi, d_lo)))
+
+
+def _scaled_binary_phi(p: dd.DoubleDouble, q: dd.DoubleDouble, d: dd.DoubleDouble) -> dd.DoubleDouble:
+    """``p phi(d/p) = q log(q/p) - d`` for ``d = q - p``, ``p > 0``, ``q >= 0``: the
+    series when ``|d/p| <= 1/8``, the log form otherwise."""
+    near = np.abs(d[0]) <= _PHI_SERIES_RADIUS * p[0]
+    return dd.piecewise(near, _binary_phi_series, _binary_phi_logarithmic, *p, *q, *d)
 
 
 @_float64_kernel
@@ -285,9 +328,8 @@ def kl_budget(alpha: ArrayLike, mu: ArrayLike) -> Float:
     as ``alpha phi(d/alpha) + (1-alpha) phi(-d/(1-alpha))`` with ``d = mu - alpha``."""
     alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=check_interval("mu", mu, 0, 1, closed_low=True, closed_high=True))
     d = dd.two_sum(mu, -alpha)
-    log_alpha, log_one_minus_alpha = _log_odds_parts(alpha)
-    valid_part = _scaled_binary_phi((alpha, 0.0), (mu, 0.0), d, log_alpha)
-    invalid_part = _scaled_binary_phi(dd.two_sum(1.0, -alpha), dd.two_sum(1.0, -mu), dd.neg(d), log_one_minus_alpha)
+    valid_part = _scaled_binary_phi((alpha, 0.0), (mu, 0.0), d)
+    invalid_part = _scaled_binary_phi(dd.two_sum(1.0, -alpha), dd.two_sum(1.0, -mu), dd.neg(d))
     return dd.to_float(dd.add(valid_part, invalid_part))
 
 
