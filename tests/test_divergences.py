@@ -132,6 +132,32 @@ def test_kl_divergence_of_nearby_vectors_keeps_full_relative_accuracy() -> None:
     assert float(reference) == pytest.approx(2 * d * d, rel=1e-6)
 
 
+@given(vector_pairs(), st.floats(0.1, 10))
+def test_renormalized_kl_divergence_matches_the_explicit_sum_on_renormalized_vectors(pair: tuple[np.ndarray, np.ndarray], scale: float) -> None:
+    """``KL(q/Q || p/P)`` without rounding the divisions: ``32 u (KL + z^2)`` when the totals
+    agree (``|z| <= 2^-26``), ``32 u (KL + 2 TV + u)`` after rescaling ``p`` otherwise (the
+    rounding of the rescaled ``p`` enters each term to first order in ``q/p - 1``)."""
+    q, p = pair
+    for p_given in (p, p * scale):
+        with mp.workdps(REFERENCE_DPS):
+            Q, P = mp_vector(q), mp_vector(p_given)
+            z = float((mpmath.fsum(P) - mpmath.fsum(Q)) / mpmath.fsum(Q))
+            Q, P = [x / mpmath.fsum(Q) for x in Q], [y / mpmath.fsum(P) for y in P]
+            reference = mpmath.fsum(x * mpmath.log(x / y) for x, y in zip(Q, P) if x > 0)
+            spread = float(mpmath.fsum(abs(x - y) for x, y in zip(Q, P)))
+        slack = z * z if abs(z) <= 2.0**-26 else spread + U
+        assert_close(kl_divergence(q, p_given, renormalize=True), reference, 32 * U * (float(reference) + slack) + q.size * 4 * SUBNORMAL)
+
+
+def test_renormalized_kl_divergence_of_proportional_vectors_is_zero() -> None:
+    p = np.array([0.1, 0.2, 0.3, 0.4])
+    for scale in (1.0, 1 + 1e-12, 3.0, 1e-5):
+        assert abs(kl_divergence(p * scale, p, renormalize=True)) <= 4 * U * U
+    assert kl_divergence([1.0, 0.0], [1.0, 1e-17], renormalize=True) == pytest.approx(math.log1p(1e-17), rel=4 * U)
+    with pytest.raises(DomainError, match="q must have a positive total mass"):
+        kl_divergence([0.0, 0.0], [0.5, 0.5], renormalize=True)
+
+
 # ---- binary KL -------------------------------------------------------------------
 
 

@@ -32,7 +32,8 @@ below the size of the masses (``q`` close to ``p``): the KL is summed as
 ``|r| <= 1/2``.
 
 Main definitions
-- ``kl_divergence(q, p)``: ``KL(q || p) = sum_y q(y) log(q(y)/p(y))``.
+- ``kl_divergence(q, p)``: ``KL(q || p) = sum_y q(y) log(q(y)/p(y))``; with
+  ``renormalize=True``, ``KL(q/sum q || p/sum p)`` without rounding the divisions.
 - ``binary_kl(x, y)``: ``kl(x || y) = x log(x/y) + (1-x) log((1-x)/(1-y))``,
   ``x, y in [0, 1]``.
 - ``total_variation(p, q)``: ``TV(p, q) = (1/2) sum_y |p(y) - q(y)|``.
@@ -54,7 +55,7 @@ import mpmath
 import numpy as np
 
 from theory.backend import Backend, backend_of, check_normalized, log_ratio, logsumexp
-from theory.errors import ShapeError, check_interval
+from theory.errors import DomainError, ShapeError, check_interval
 
 __all__ = [
     "kl_divergence",
@@ -126,16 +127,37 @@ def _generalized_kl(backend: Backend, q: np.ndarray, p: np.ndarray) -> Any:
     return backend.fsum(_relative_entropy_terms(backend, q, p, q - p))
 
 
-def kl_divergence(q: Any, p: Any) -> Any:
+def kl_divergence(q: Any, p: Any, *, renormalize: bool = False) -> Any:
     """``KL(q || p) = sum_y q(y) log(q(y)/p(y))``, with ``0 log 0 = 0`` and ``+inf``
     when ``q(y) > 0 = p(y)`` for some ``y``; for any non-negative masses, as
-    ``sum_y [q log(q/p) - q + p] + (sum q - sum p)`` (non-negative terms, and the
-    difference of the totals summed exactly)."""
+    ``G(q, p) + (Q - P)`` with ``G(q, p) = sum_y [q log(q/p) - q + p]`` (non-negative
+    terms), ``Q = sum q``, ``P = sum p`` (the difference summed exactly).
+
+    With ``renormalize=True``: ``KL(q/Q || p/P)``, the divergence of the distributions
+    the vectors stand for, without rounding ``q/Q`` and ``p/P`` (``Q > 0`` is required):
+    ``G(q, p)/Q + log1p(z) - z`` with ``z = (P - Q)/Q`` when ``|z| <= 2^-26``
+    (error ``u (KL + z^2)``), else ``G(q, (Q/P) p)/Q`` (non-negative terms again; error
+    ``u (KL + sum |q/Q - p/P| + u)``)."""
     backend, q, p = _pair(q, p, ("q", "p"))
     generalized = _generalized_kl(backend, q, p)
     if generalized == np.inf:
         return backend.output(generalized)
-    return backend.output(generalized + backend.fsum(np.concatenate([q, -p])))
+    if not renormalize:
+        return backend.output(generalized + backend.fsum(np.concatenate([q, -p])))
+    total_q = backend.fsum(q)
+    if total_q == 0:
+        raise DomainError("q must have a positive total mass to be renormalized; got q = 0")
+    z = backend.fsum(np.concatenate([p, -q])) / total_q
+    if abs(z) <= 2.0**-26:
+        return backend.output(generalized / total_q + _log1p_minus_identity(backend, z))
+    return backend.output(_generalized_kl(backend, q, p * (total_q / backend.fsum(p))) / total_q)
+
+
+def _log1p_minus_identity(backend: Backend, z: Any) -> Any:
+    """``log1p(z) - z = phi(z) - z log1p(z)`` for ``|z| <= 1/2``, with
+    ``phi(z) = (1+z) log1p(z) - z ~ z^2/2`` by its series (a factor 3 of cancellation)."""
+    one = backend.zeros(1) + 1
+    return _scaled_phi_near_zero(backend, one, one * z)[0] - z * backend.log1p(z)
 
 
 def binary_kl(x: Any, y: Any) -> Any:

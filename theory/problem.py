@@ -15,7 +15,9 @@ inputs: the vector is then renormalized exactly, ``a = base / sum(base)``).
 Outputs of zero base mass are allowed and treated by the KL conventions
 (``p_beta(y) = p_*(y) = 0`` there, ``KL(q || a) = +inf`` if ``q`` charges them);
 ``0 < alpha < 1`` is still required: some valid and some invalid output of
-positive mass. ``valid``: 0/1 or booleans, same length.
+positive mass. ``valid``: 0/1 or booleans, same length. A policy ``q`` (in
+``objective``, ``kl_to_base``, ``n_eff``) must also sum to 1 within ``1e-9`` and is
+taken as the distribution ``q / sum(q)``.
 
 Every quantity goes through the block form (``conditional-invariance``):
 ``p_beta = mu_beta p_* + (1 - mu_beta) a(. | Y0)``, with the odds
@@ -57,8 +59,9 @@ __all__ = ["BinaryRewardProblem", "ProblemView"]
 
 @dataclass(frozen=True)
 class _Blocks:
-    """The problem in one backend: ``a``, ``a(y | Y_{v(y)})`` and the block masses."""
+    """The problem in one backend: the input masses, ``a``, ``a(y | Y_{v(y)})`` and the block masses."""
 
+    raw: np.ndarray
     base: np.ndarray
     conditional: np.ndarray
     log_conditional: np.ndarray
@@ -97,6 +100,7 @@ def _compute_blocks(backend: Backend, entries: Any, valid: np.ndarray) -> _Block
     conditional = np.where(valid, raw / valid_mass, raw / invalid_mass)
     alpha, one_minus_alpha = valid_mass / total, invalid_mass / total
     return _Blocks(
+        raw=raw,
         base=raw / total,
         conditional=conditional,
         log_conditional=backend.log(conditional),
@@ -241,15 +245,19 @@ class ProblemView:
         return q
 
     def kl_to_base(self, q: Any) -> Any:
-        """``KL(q || a) = sum_y q(y) log(q(y)/a(y))`` (``+inf`` if ``q`` charges an output with ``a(y) = 0``)."""
-        return kl_divergence(self._distribution(q), self._blocks().base)
+        """``KL(q || a) = sum_y q(y) log(q(y)/a(y))`` (``+inf`` if ``q`` charges an output
+        with ``a(y) = 0``), for the distribution ``q / sum(q)`` and ``a = base / sum(base)``,
+        neither division rounded."""
+        return kl_divergence(self._distribution(q), self._blocks().raw, renormalize=True)
 
     def objective(self, q: Any, beta: Any) -> Any:
-        """``J_beta(q) = E_q[v] - beta KL(q || a)``; at ``beta = inf`` its limit:
-        ``E_a[v] = alpha`` if ``q = a``, ``-inf`` otherwise."""
+        """``J_beta(q) = E_q[v] - beta KL(q || a)`` for the distribution ``q / sum(q)``; at
+        ``beta = inf`` its limit: ``E_q[v]`` if ``KL(q || a) = 0`` (``q`` proportional to the
+        input base: the rounded ``base`` vector is not, in general), ``-inf`` otherwise."""
         q = self._distribution(q)
         tilt = self._tilt(beta)
-        reward = self.backend.fsum(q[self._valid])
+        valid_mass, invalid_mass = self.backend.fsum(q[self._valid]), self.backend.fsum(q[~self._valid])
+        reward = valid_mass / (valid_mass + invalid_mass)
         divergence = self.backend.number(self.kl_to_base(q))
         if divergence == np.inf or (tilt.inverse_beta == 0 and divergence > 0):
             return self.backend.output("-inf")
