@@ -10,9 +10,14 @@ Main definitions
 - ``NumericContext(dps, seed, cases)``: the working precision, the tolerance
   ``10^-(dps-10)``, the instance generators (``alphas``, ``betas``,
   ``alpha_beta_pairs``, ``problems``) with fixed extremes (``alpha = 1e-300``,
-  ``alpha = 1 - 1e-15``, ``beta = 1e-4`` where ``e^{1/beta}`` overflows float64,
-  ``beta = 1e-6``, ``n`` up to 64) and the case constructors ``equal`` (relative
+  ``alpha = 1 - 1e-15``, ``beta = 1e-4`` where ``e^{1/beta}`` overflows float64
+  and ``1 - mu_beta`` is below ``10^-4000``, ``beta = 1e6``, ``n`` up to 64) and the case constructors ``equal`` (relative
   residual ``|lhs - rhs| / max(|lhs|, |rhs|, tiny)``), ``at_most``, ``less``.
+- ``resolve(thunk, span)``: the value of a naive definition, evaluated with
+  enough digits for the cancellation ``span`` of the instance and confirmed at
+  a higher precision (two successive values agree to ``10^-(dps+5)``; at most
+  ``MAX_DIGITS``).
+- ``derivative(f, x, scale)``: a central difference accurate to the precision.
 - ``MIN_CASES = 20``: a numeric check with fewer cases fails.
 """
 
@@ -26,11 +31,17 @@ from typing import Any
 import mpmath
 from mpmath import mpf
 
-__all__ = ["Case", "NumericContext", "MIN_CASES", "EXTREME_ALPHAS", "EXTREME_BETAS"]
+__all__ = ["Case", "NumericContext", "PrecisionExhausted", "MIN_CASES", "EXTREME_ALPHAS", "EXTREME_BETAS"]
 
 MIN_CASES = 20
 EXTREME_ALPHAS = ("1e-300", "1e-15", "0.5", "1 - 1e-15")
-EXTREME_BETAS = ("1e-6", "1e-4", "0.05", "1", "1e3", "1e6")
+EXTREME_BETAS = ("1e-4", "0.05", "1", "1e3", "1e6")
+MAX_DIGITS = 40000
+"""The most digits ``resolve`` uses for a naive definition (``beta = 1e-4`` needs about 4400)."""
+
+
+class PrecisionExhausted(ArithmeticError):
+    """A naive definition did not stabilize within ``MAX_DIGITS`` digits."""
 
 
 @dataclass(frozen=True)
@@ -75,17 +86,17 @@ class NumericContext:
         return mpmath.exp(self.uniform(mpmath.log(_parse(str(low))), mpmath.log(_parse(str(high)))))
 
     def alphas(self) -> list[mpf]:
-        """The extremes, then log-uniform draws in both tails of ``(0, 1)``."""
+        """The extremes, then log-uniform draws in both tails: ``alpha`` down to
+        ``1e-300`` and ``1 - alpha`` down to ``1e-15`` (as in the float64 domain)."""
         values = [_parse(text) for text in EXTREME_ALPHAS]
         for index in range(self.random_cases):
-            tail = self.log_uniform("1e-300", "0.5")
-            values.append(tail if index % 2 == 0 else 1 - tail)
+            values.append(self.log_uniform("1e-300", "0.5") if index % 2 == 0 else 1 - self.log_uniform("1e-15", "0.5"))
         return values
 
     def betas(self) -> list[mpf]:
-        """The extremes, then log-uniform draws in ``[1e-6, 1e6]``."""
+        """The extremes, then log-uniform draws in ``[1e-4, 1e6]``."""
         return [_parse(text) for text in EXTREME_BETAS] + [
-            self.log_uniform("1e-6", "1e6") for _ in range(self.random_cases)
+            self.log_uniform("1e-4", "1e6") for _ in range(self.random_cases)
         ]
 
     def alpha_beta_pairs(self) -> list[tuple[mpf, mpf]]:
@@ -110,10 +121,15 @@ class NumericContext:
             w * (1 - valid_mass) / invalid_total for w in shape[n_valid:]
         ]
 
-    def problems(self) -> Iterator[tuple[list[mpf], list[int]]]:
-        """``(base, validity)`` instances with at least one valid and one invalid
-        output: the extreme validity rates, sizes up to 64, and random ones.
-        Valid outputs come first only in the extremes; random ones are shuffled."""
+    def problems(self) -> Iterator[tuple[Any, list[mpf], list[int]]]:
+        """``(problem, base, validity)`` instances with at least one valid and one
+        invalid output: the extreme validity rates, sizes up to 64, and random
+        ones (valid outputs first only in the extremes). ``problem`` is the
+        precise view of a ``BinaryRewardProblem`` built on ``base``; ``base`` sums
+        to 1 only up to rounding, and both the library and the definitions
+        (``proofs_checks.claims.definitions``) stand for ``base / sum(base)``."""
+        from theory.problem import BinaryRewardProblem
+
         specs = [(2, 1, _parse(a)) for a in EXTREME_ALPHAS] + [(64, 32, mpf("0.5")), (64, 1, mpf("1e-300"))]
         for _ in range(self.random_cases):
             n = self.rng.randint(2, 64)
@@ -125,7 +141,50 @@ class NumericContext:
                 order = list(range(n))
                 self.rng.shuffle(order)
                 base, validity = [base[i] for i in order], [validity[i] for i in order]
-            yield base, validity
+            problem = BinaryRewardProblem(base, validity).precise
+            yield problem, base, validity
+
+    def resolve(self, thunk: Any, span: int = 0) -> Any:
+        """Evaluate ``thunk()`` (a naive definition returning an mpf or a list of
+        them) with ``2 dps + 20 + span`` digits, then with ``dps + 20`` more,
+        doubling while the two values disagree. ``span`` is the number of digits
+        the definition is known to cancel (see ``span``); without it, two
+        insufficient precisions can agree on the same wrong value."""
+        digits = 2 * self.dps + 20 + span
+        previous = None
+        while True:
+            with mpmath.workdps(digits):
+                value = thunk()
+            if previous is not None and self._stable(previous, value):
+                return value
+            if digits >= MAX_DIGITS:
+                raise PrecisionExhausted(f"a naive definition did not stabilize within {MAX_DIGITS} digits")
+            step = self.dps + 20 if previous is None else digits
+            previous, digits = value, min(digits + step, MAX_DIGITS)
+
+    @staticmethod
+    def span(alpha: Any, beta: Any) -> int:
+        """Digits lost by the naive sums of a problem with validity rate ``alpha`` at
+        temperature ``beta``: ``Z_beta - 1 ~ alpha / beta`` for large ``beta`` and
+        ``1 - mu_beta ~ e^{-1/beta}`` for small ``beta``, so about
+        ``log10(1/min(alpha, 1 - alpha)) + log10(max(beta, 1)) + 1/(beta ln 10)``."""
+        alpha, beta = mpf(alpha), mpf(beta)
+        lost = -mpmath.log10(min(alpha, 1 - alpha)) + mpmath.log10(max(beta, 1)) + 1 / (beta * mpmath.ln(10))
+        return int(mpmath.ceil(lost))
+
+    def derivative(self, f: Any, x: Any, scale: Any = 1) -> mpf:
+        """``f'(x)`` by a central difference with step ``scale * 10^-(dps/2 + 5)``,
+        where ``scale`` is the distance over which ``f`` varies (e.g. to a pole):
+        the truncation error is then about ``10^-dps`` relative."""
+        return mpmath.diff(f, x, h=mpf(scale) * mpf(10) ** (-(self.dps // 2 + 5)))
+
+    def _stable(self, first: Any, second: Any) -> bool:
+        if isinstance(first, (list, tuple)):
+            return all(self._stable(x, y) for x, y in zip(first, second, strict=True))
+        first, second = mpf(first), mpf(second)
+        if mpmath.isinf(first) or mpmath.isinf(second) or first == second:
+            return first == second
+        return abs(first - second) <= mpf(10) ** (-self.dps - 5) * max(abs(first), abs(second))
 
     def equal(self, label: str, lhs: Any, rhs: Any) -> Case:
         """``lhs = rhs`` up to a relative residual of ``tolerance``; two equal
@@ -170,5 +229,9 @@ class NumericContext:
         """``smaller < larger`` by more than the tolerance (a strict inequality
         that rounding cannot fake); the residual is the relative amount by which
         ``smaller`` exceeds ``larger`` (0 when they are equal: still a violation)."""
-        gap = (mpf(larger) - mpf(smaller)) / max(abs(mpf(larger)), abs(mpf(smaller)), mpf(1))
+        smaller, larger = mpf(smaller), mpf(larger)
+        if mpmath.isinf(larger) or mpmath.isinf(smaller):
+            holds = smaller < larger
+            return Case(label, mpf(0) if holds else mpf("inf"), holds)
+        gap = (larger - smaller) / max(abs(larger), abs(smaller), mpf(1))
         return Case(label, max(-gap, mpf(0)), gap > self.tolerance)

@@ -137,6 +137,7 @@ def kl_budget(alpha: Any, mu: Any) -> mpf:
     as ``alpha phi(d/alpha) + (1-alpha) phi(-d/(1-alpha))`` with ``d = mu - alpha``."""
     alpha = _alpha(alpha)
     mu = check_interval("mu", mpf(mu), 0, 1, closed_low=True, closed_high=True)
-    d = mu - alpha
     with mp.extraprec(10):
-        return alpha * binary_phi(d / alpha) + (1 - alpha) * binary_phi(-d / (1 - alpha))
+        d = mu - alpha
+        # -d/(1-alpha) >= -1 since mu >= 0; rounding may push it an ulp below
+        return alpha * binary_phi(d / alpha) + (1 - alpha) * binary_phi(max(-d / (1 - alpha), mpf(-1)))

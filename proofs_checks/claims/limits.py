@@ -73,16 +73,14 @@ def _forward_derivation() -> Derivation:
 @FORWARD.numeric
 def _forward_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
-        tilted = d.tilt(base, validity, b)
-        p_star = d.condition(base, validity, 1)
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal(f"KL(p_*||p_beta) = -log mu_beta ({label})", d.kl(p_star, tilted),
+        yield ctx.equal(f"KL(p_*||p_beta) = -log mu_beta ({label})",
+                        ctx.resolve(lambda: d.kl(d.condition(base, validity, 1), d.tilt(base, validity, b)), ctx.span(problem.alpha, b)),
                         precise.forward_kl_to_filtered(problem.alpha, b))
         yield ctx.equal(f"TV(p_beta, p_*) = 1 - mu_beta ({label})",
-                        mpmath.fsum(abs(x - y) for x, y in zip(tilted, p_star)) / 2,
+                        ctx.resolve(lambda: d.total_variation(d.tilt(base, validity, b), d.condition(base, validity, 1)), ctx.span(problem.alpha, b)),
                         precise.invalidity_rate(problem.alpha, b))
     for a, b in ctx.alpha_beta_pairs():
         x = (1 - a) / a * mpmath.exp(-1 / b)
@@ -158,9 +156,10 @@ def _monotone_numeric(ctx: NumericContext):
     for a, b in ctx.alpha_beta_pairs():
         label = f"alpha={ctx.short(a)}, beta={ctx.short(b)}"
         m, one_minus = precise.validity_rate(a, b), precise.invalidity_rate(a, b)
-        # differentiate 1 - mu (well conditioned even where mu rounds to 1)
-        slope = mpmath.diff(lambda t: precise.invalidity_rate(a, t), b)
-        yield ctx.equal(f"d mu/d beta = -mu (1 - mu)/beta^2 ({label})", -slope, -m * one_minus / b**2)
+        # differentiate the smaller of mu and 1 - mu (the other may round to 1): d(1 - mu)/d beta = -d mu/d beta
+        smaller, sign = (precise.invalidity_rate, -1) if m > one_minus else (precise.validity_rate, 1)
+        slope = sign * ctx.derivative(lambda t: smaller(a, t), b, b)
+        yield ctx.equal(f"d mu/d beta = -mu (1 - mu)/beta^2 ({label})", slope, -m * one_minus / b**2)
         yield ctx.at_most(f"1 - mu_beta <= ((1-alpha)/alpha) e^(-1/beta) ({label})", one_minus,
                           (1 - a) / a * mpmath.exp(-1 / b))
         yield ctx.at_most(f"mu_beta - alpha <= alpha (1-alpha) expm1(1/beta) ({label})", m - a,
@@ -170,11 +169,12 @@ def _monotone_numeric(ctx: NumericContext):
         yield ctx.at_most(f"kl budget grows as beta halves ({label})", budget, precise.kl_budget(a, precise.validity_rate(a, b / 2)))
         yield ctx.at_most(f"1 - J*_beta <= -beta log alpha ({label})", 1 - precise.optimal_value(a, b), -b * mpmath.log(a))
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
+        # kl(mu || alpha) amplifies the rounding of mu when mu is close to alpha: compose at stable precision
         yield ctx.equal(f"KL(p_beta||a) = kl(mu_beta||alpha) (n={len(base)}, beta={ctx.short(b)})",
-                        d.kl(d.tilt(base, validity, b), base), precise.kl_budget(problem.alpha, problem.validity_rate(b)))
+                        ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), ctx.span(problem.alpha, b)),
+                        ctx.resolve(lambda: precise.kl_budget(problem.alpha, problem.validity_rate(b)), ctx.span(problem.alpha, b)))
 
 
 @MONOTONE.property(alphas(), betas(), betas())
@@ -233,19 +233,18 @@ def _reverse_derivation() -> Derivation:
 @REVERSE.numeric
 def _reverse_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
         q = ctx.distribution(len(base))
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal(f"KL(q||p_*) = +inf for full-support q ({label})", problem.kl_to_filtered(q), mpmath.inf)
-        yield ctx.equal(f"KL(p_beta||p_*) = +inf ({label})", problem.kl_to_filtered(problem.tilted(b)), mpmath.inf)
+        yield ctx.equal(f"KL(q||p_*) = +inf for full-support q ({label})", kl_divergence(q, problem.filtered), mpmath.inf)
+        yield ctx.equal(f"KL(p_beta||p_*) = +inf ({label})", kl_divergence(problem.tilted(b), problem.filtered), mpmath.inf)
         yield ctx.less(f"KL(p_*||q) < inf ({label})", d.kl(problem.filtered, q), mpmath.inf)
         valid_mass = d.expectation(q, validity)
         kl_q_a = d.kl(q, base)
         # beta KL(q||p_beta) - (1 - q(Y1)) = beta KL(q||a) + beta log(alpha + (1-alpha) e^{-1/beta}), in [beta log alpha, beta KL(q||a)]
         yield ctx.at_most(f"|beta KL(q||p_beta) - q(Y0)| <= beta (KL(q||a) - log alpha) ({label})",
-                          abs(b * d.kl(q, d.tilt(base, validity, b)) - (1 - valid_mass)),
+                          abs(b * ctx.resolve(lambda: d.kl(q, d.tilt(base, validity, b)), ctx.span(problem.alpha, b)) - (1 - valid_mass)),
                           b * (kl_q_a - mpmath.log(problem.alpha)))
 
 

@@ -166,26 +166,26 @@ def _valid_limit_derivation() -> Derivation:
     )
 
 
-def _finite_family(ctx: NumericContext, validity: list[int], members: int) -> list[list[mpmath.mpf]]:
+def _finite_family(ctx: NumericContext, validity: list[int], members: int) -> tuple[list, list]:
     """A finite (hence closed) family: full-support members and fully valid members."""
-    family = [ctx.distribution(len(validity)) for _ in range(members)]
+    full_support = [ctx.distribution(len(validity)) for _ in range(members)]
     valid_index = [i for i, v in enumerate(validity) if v]
+    fully_valid = []
     for _ in range(members):
         weights = ctx.distribution(len(valid_index))
         member = [mpmath.mpf(0)] * len(validity)
         for i, w in zip(valid_index, weights):
             member[i] = w
-        family.append(member)
-    return family
+        fully_valid.append(member)
+    return full_support, fully_valid
 
 
 @VALID_LIMIT.numeric
 def _valid_limit_numeric(ctx: NumericContext):
-    for index, (base, validity) in enumerate(ctx.problems()):
-        problem = BinaryRewardProblem(base, validity).precise
-        family = _finite_family(ctx, validity, members=3)
-        valid_members = [q for q in family if d.expectation(q, validity) == 1]
-        k0 = min(d.kl(q, problem.filtered) for q in valid_members)
+    for problem, base, validity in ctx.problems():
+        full_support, fully_valid = _finite_family(ctx, validity, members=3)
+        family = full_support + fully_valid
+        k0 = min(d.kl(q, problem.filtered) for q in fully_valid)
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}"
         for b in (mpmath.mpf("0.1"), mpmath.mpf("1e-3"), mpmath.mpf("1e-6")):
             best = max(family, key=lambda q: d.objective(q, base, validity, b))
@@ -193,12 +193,15 @@ def _valid_limit_numeric(ctx: NumericContext):
                               1 - d.expectation(best, validity), b * (k0 - mpmath.log(problem.alpha)))
         # once beta KL(q0 || a) < 1 - q(Y1) for every valid q0 and every other q, valid members win, and among
         # them J_beta = 1 - beta KL(q0 || a) is largest for the member closest to p_* (filtered-selection)
-        largest_kl = max(d.kl(q, base) for q in valid_members)
-        smallest_gap = min(1 - d.expectation(q, validity) for q in family if q not in valid_members)
+        largest_kl = max(d.kl(q, base) for q in fully_valid)
+        smallest_gap = min(1 - d.expectation(q, validity) for q in full_support)
         small = smallest_gap / (2 * largest_kl + 1)
         best = max(family, key=lambda q: d.objective(q, base, validity, small))
         yield ctx.equal(f"small-beta optimum minimizes KL(q||p_*) over the valid members ({label})",
                         d.kl(best, problem.filtered), k0)
+
+
+VALID_LIMIT.experiment(("parity-collapse", "no-adjacent-control"), select=lambda check: "valid limit" in check.label)
 
 
 @VALID_LIMIT.property(problems(max_size=16).flatmap(

@@ -71,15 +71,16 @@ def _sharpens_derivation() -> Derivation:
 @SHARPENS.numeric
 def _sharpens_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        entropy_at = [d.entropy(d.condition(d.tilt(base, validity, t), validity, 1)) for t in (b / 2, b)]
+        entropy_at = [ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, t), validity, 1)),
+                                  ctx.span(problem.alpha, t)) for t in (b / 2, b)]
         yield ctx.less(f"H(p_beta/2(.|Y1)) < H(p_beta(.|Y1)) (n={len(base)}, beta={ctx.short(b)})", *entropy_at)
 
 
 @SHARPENS.property(problems(), betas())
 def _sharpens_property(problem: BinaryRewardProblem, b: float) -> None:
-    entropy_at = [problem.conditional_entropy(problem.tilted(t)) for t in (b / 2, b)]
+    entropy_at = [float(np.log(problem.n_eff(problem.tilted(t)))) for t in (b / 2, b)]
     assert entropy_at[0] < entropy_at[1], f"H(p_beta(.|Y1)) did not decrease: {entropy_at[0]!r} >= {entropy_at[1]!r}"
 
 
@@ -103,11 +104,10 @@ def _reverse_converges_derivation() -> Derivation:
 
 @REVERSE_CONVERGES.numeric
 def _reverse_converges_numeric(ctx: NumericContext):
-    for base, validity in ctx.problems():
-        problem = BinaryRewardProblem(base, validity).precise
+    for problem, base, validity in ctx.problems():
         b = mpmath.mpf("1e-6")
         yield ctx.at_most(f"KL(p_beta||p_*) <= 1e-3 at beta = 1e-6 (n={len(base)}, alpha={ctx.short(problem.alpha)})",
-                          problem.kl_to_filtered(problem.tilted(b)), mpmath.mpf("1e-3"))
+                          kl_divergence(problem.tilted(b), problem.filtered), mpmath.mpf("1e-3"))
 
 
 @REVERSE_CONVERGES.property(problems(), betas(max_value=1e-3))
@@ -170,11 +170,10 @@ def _filtered_max_derivation() -> Derivation:
 @FILTERED_MAX.numeric
 def _filtered_max_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
         yield ctx.at_most(f"J(p_beta) <= J(p_*) (n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)})",
-                          d.objective(d.tilt(base, validity, b), base, validity, b),
+                          ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b), ctx.span(problem.alpha, b)),
                           d.objective(problem.filtered, base, validity, b))
 
 
@@ -204,12 +203,12 @@ def _collapses_derivation() -> Derivation:
 
 @COLLAPSES.numeric
 def _collapses_numeric(ctx: NumericContext):
-    for base, validity in ctx.problems():
+    for problem, base, validity in ctx.problems():
         if sum(validity) < 2:
             continue
-        b = mpmath.mpf("1e-6")
-        n_eff = mpmath.exp(d.entropy(d.condition(d.tilt(base, validity, b), validity, 1)))
-        yield ctx.at_most(f"N_eff(p_beta) - 1 <= 1e-3 at beta = 1e-6 (n={len(base)}, |Y1|={sum(validity)})",
+        b = mpmath.mpf("1e-4")
+        n_eff = mpmath.exp(ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, b), validity, 1)), ctx.span(problem.alpha, b)))
+        yield ctx.at_most(f"N_eff(p_beta) - 1 <= 1e-3 at beta = 1e-4 (n={len(base)}, |Y1|={sum(validity)})",
                           n_eff - 1, mpmath.mpf("1e-3"))
 
 
@@ -242,15 +241,14 @@ def _swapped_derivation() -> Derivation:
 @SWAPPED.numeric
 def _swapped_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
         m = precise.validity_rate(problem.alpha, b)
         # kl(alpha || mu) = alpha log(alpha/mu) + (1 - alpha) log((1 - alpha)/(1 - mu))
         swapped = problem.alpha * mpmath.log(problem.alpha / m) + (1 - problem.alpha) * (
             mpmath.log1p(-problem.alpha) - mpmath.log(precise.invalidity_rate(problem.alpha, b)))
         yield ctx.equal(f"KL(p_beta||a) = kl(alpha||mu_beta) (n={len(base)}, beta={ctx.short(b)})",
-                        d.kl(d.tilt(base, validity, b), base), swapped)
+                        ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), ctx.span(problem.alpha, b)), swapped)
 
 
 @SWAPPED.property(alphas(min_value=1e-12, max_value=1 - 1e-12), betas(min_value=1e-2))

@@ -94,8 +94,7 @@ def _degeneracy_derivation() -> Derivation:
 
 @DEGENERACY.numeric
 def _degeneracy_numeric(ctx: NumericContext):
-    for base, validity in ctx.problems():
-        problem = BinaryRewardProblem(base, validity).precise
+    for problem, base, validity in ctx.problems():
         p_star = problem.filtered
         valid_index = [i for i, v in enumerate(validity) if v]
         permuted = list(p_star)
@@ -165,17 +164,17 @@ def _gibbs_derivation() -> Derivation:
 @GIBBS.numeric
 def _gibbs_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
         q = ctx.distribution(len(base))
         tilted = problem.tilted(b)
         log_z = precise.log_partition(problem.alpha, b)
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
         yield ctx.equal(f"J(q) = beta log Z - beta KL(q||p_beta) ({label})",
-                        d.objective(q, base, validity, b), b * log_z - b * d.kl(q, tilted))
+                        ctx.resolve(lambda: d.objective(q, base, validity, b), ctx.span(problem.alpha, b)), b * log_z - b * d.kl(q, tilted))
         yield ctx.equal(f"J(p_beta) = J*_beta ({label})",
-                        d.objective(d.tilt(base, validity, b), base, validity, b), precise.optimal_value(problem.alpha, b))
+                        ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b), ctx.span(problem.alpha, b)),
+                        precise.optimal_value(problem.alpha, b))
         yield ctx.at_most(f"J(q) <= J(p_beta) ({label})", problem.objective(q, b), problem.objective(tilted, b))
 
 
@@ -233,9 +232,8 @@ def _conditional_derivation() -> Derivation:
 @CONDITIONAL.numeric
 def _conditional_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
-        problem = BinaryRewardProblem(base, validity).precise
         tilted = problem.tilted(b)
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
         yield ctx.equal_vectors(f"p_beta(.|Y1) = p_* ({label})", d.condition(tilted, validity, 1), problem.filtered)
@@ -292,17 +290,17 @@ def _filtered_derivation() -> Derivation:
 
 @FILTERED_SELECTION.numeric
 def _filtered_numeric(ctx: NumericContext):
-    for base, validity in ctx.problems():
-        problem = BinaryRewardProblem(base, validity).precise
+    for problem, base, validity in ctx.problems():
         valid_index = [i for i, v in enumerate(validity) if v]
         weights = ctx.distribution(len(valid_index))
         q = [mpf(0)] * len(base)
         for i, w in zip(valid_index, weights):
             q[i] = w
         label = f"n={len(base)}, |Y1|={len(valid_index)}, alpha={ctx.short(problem.alpha)}"
-        yield ctx.equal(f"KL(q||a) = KL(q||p_*) - log alpha ({label})", d.kl(q, base),
-                        problem.kl_to_filtered(q) - mpmath.log(problem.alpha))
-        yield ctx.equal(f"KL(p_*||a) = -log alpha ({label})", d.kl(problem.filtered, base), -mpmath.log(problem.alpha))
+        yield ctx.equal(f"KL(q||a) = KL(q||p_*) - log alpha ({label})", ctx.resolve(lambda: d.kl(q, base), ctx.span(problem.alpha, 1)),
+                        kl_divergence(q, problem.filtered) - mpmath.log(problem.alpha))
+        yield ctx.equal(f"KL(p_*||a) = -log alpha ({label})", ctx.resolve(lambda: d.kl(problem.filtered, base), ctx.span(problem.alpha, 1)),
+                        -mpmath.log(problem.alpha))
         if len(valid_index) >= 2:
             yield ctx.less(f"KL(p_*||a) < KL(q||a) for valid q != p_* ({label})", d.kl(problem.filtered, base), d.kl(q, base))
 

@@ -117,7 +117,7 @@ def _softmax(theta: list) -> list:
 
 @SHARPENING.numeric
 def _sharpening_numeric(ctx: NumericContext):
-    for base, validity in ctx.problems():
+    for problem, base, validity in ctx.problems():
         if len(base) > 16:
             continue
         q = ctx.distribution(len(base))
@@ -131,14 +131,14 @@ def _sharpening_numeric(ctx: NumericContext):
         r = conditional(mpmath.mpf(0))
         squares = mpmath.fsum(x**2 for x in r)
         label = f"n={len(base)}, |Y1|={sum(validity)}, mu={ctx.short(m)}"
-        rate = mpmath.diff(lambda time: d.entropy(conditional(time)), 0)
+        rate = ctx.derivative(lambda time: d.entropy(conditional(time)), 0)
         covariance = mpmath.fsum(x**2 * mpmath.log(x) for x in r if x > 0) - squares * mpmath.fsum(
             x * mpmath.log(x) for x in r if x > 0)
         yield ctx.equal(f"dH(r)/dt = -mu(1-mu) Cov_r(log r, r) ({label})", rate, -m * (1 - m) * covariance)
         yield ctx.at_most(f"dH(r)/dt <= 0 ({label})", rate, 0)
         valid_index = [i for i, v in enumerate(validity) if v]
         first = valid_index[0]
-        slope = mpmath.diff(lambda time: mpmath.log(conditional(time)[first]), 0)
+        slope = ctx.derivative(lambda time: mpmath.log(conditional(time)[first]), 0)
         yield ctx.equal(f"d log r_y/dt = mu(1-mu)(r_y - sum r^2) ({label})", slope, m * (1 - m) * (r[first] - squares))
         for eta in (mpmath.mpf("0.1"), mpmath.mpf(10), mpmath.mpf(1000)):
             stepped = conditional(eta)
@@ -151,7 +151,7 @@ def _sharpening_numeric(ctx: NumericContext):
         weights = [x * mpmath.exp(s * v) for x, v in zip(base, validity)]
         norm = mpmath.fsum(weights)
         yield ctx.equal_vectors(f"multiplicative path at s={ctx.short(s)} is p_(1/s) ({label})",
-                                [w / norm for w in weights], d.tilt(base, validity, 1 / s))
+                                [w / norm for w in weights], ctx.resolve(lambda: d.tilt(base, validity, 1 / s), ctx.span(problem.alpha, 1 / s)))
 
 
 @SHARPENING.property(problems_with_policy(), betas(min_value=1e-3, max_value=1e3))
@@ -179,6 +179,9 @@ def _sharpening_property(drawn: tuple[BinaryRewardProblem, np.ndarray], eta: flo
     target = problem.log_tilted(eta)
     assert np.max(np.abs(path - target)) <= 64 * EPS * (1 + s + np.max(np.abs(target))), \
         "the multiplicative path at total step s differs from log p_(1/s)"
+
+
+SHARPENING.experiment(("pg-flow",))
 
 
 # --- gradient-variance ----------------------------------------------------------
@@ -221,7 +224,7 @@ def _variance_derivation() -> Derivation:
 @VARIANCE.numeric
 def _variance_numeric(ctx: NumericContext):
     betas_cycle = ctx.betas()
-    for index, (base, validity) in enumerate(ctx.problems()):
+    for index, (problem, base, validity) in enumerate(ctx.problems()):
         b = betas_cycle[index % len(betas_cycle)]
         q = ctx.distribution(len(base))
         signal = [mpmath.log(x / y) - v / b for x, y, v in zip(q, base, validity)]

@@ -89,8 +89,12 @@ def _beta_mu_numeric(ctx: NumericContext):
             b = precise.beta_for_validity(a, target)
             yield ctx.equal(f"mu(beta(mu)) = mu ({label})", precise.validity_rate(a, b), target)
             yield ctx.equal(f"1 - mu(beta(mu)) = 1 - mu ({label})", precise.invalidity_rate(a, b), 1 - target)
-            yield ctx.equal(f"d beta/d mu = -beta^2/(mu(1-mu)) ({label})",
-                            mpmath.diff(lambda m: precise.beta_for_validity(a, m), target), -b**2 / (target * (1 - target)))
+            # differentiate along the log-odds u = logit(mu), far from the pole at mu = 1: d mu/d u = mu (1 - mu)
+            # the pole of beta(u) = 1/(u - logit alpha) is at distance 1/beta, and u - logit alpha cancels
+            slope = ctx.resolve(lambda: ctx.derivative(lambda u: precise.beta_for_validity(a, precise.sigmoid(u)),
+                                                       precise.logit(target), 1 / b), ctx.span(a, b))
+            yield ctx.equal(f"d beta/d mu = -beta^2/(mu(1-mu)) ({label})", slope / (target * (1 - target)),
+                            -b**2 / (target * (1 - target)))
             yield ctx.equal(f"J* = mu - beta kl(mu||alpha) ({label})", precise.optimal_value(a, b),
                             target - b * precise.kl_budget(a, target))
         try:

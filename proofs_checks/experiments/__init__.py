@@ -7,8 +7,11 @@ collected in ``EXPERIMENTS`` by name, for the command line and for the
 
 from __future__ import annotations
 
+from proofs_checks.experiments import misspecification, policy_gradient
 from proofs_checks.experiments.result import BoundCheck, Experiment, ExperimentResult
 
 __all__ = ["BoundCheck", "Experiment", "ExperimentResult", "EXPERIMENTS"]
 
-EXPERIMENTS: dict[str, Experiment] = {}
+EXPERIMENTS: dict[str, Experiment] = {
+    experiment.name: experiment for module in (misspecification, policy_gradient) for experiment in module.EXPERIMENTS
+}

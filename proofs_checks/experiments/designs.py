@@ -112,7 +112,7 @@ class Design:
 _ALL_FAMILIES = ("product", "markov-1", "markov-2", "tabular")
 DESIGN_A = Design("A", "parity", "independent", 5, _ALL_FAMILIES)
 DESIGN_B = Design("B", "at-least-8-ones", "markov", 3, _ALL_FAMILIES)
-CONTROL = Design("control", "no-adjacent-ones", "markov", 1, ("product", "markov-1", "tabular"))
+CONTROL = Design("control", "no-adjacent-ones", "markov", 5, ("product", "markov-1", "tabular"))
 
 
 @dataclass(frozen=True)
