@@ -12,7 +12,8 @@ Main definitions
   of three shapes: near-uniform (``e_i in [0, 0.3]``), peaked (one to three
   outputs with ``e_i in [0, 0.3]``, the others with ``e_i >= 1``) and
   near-degenerate (``e_i`` anywhere in ``[0, log10(1/(n min_mass))]``); every
-  entry is at least ``min_mass`` and the vector sums to 1 up to rounding.
+  entry is at least ``min_mass`` (``10^{-e_i} / sum(w) >= 10^{-e_i} / n``) and the
+  vector sums to 1 within ``n`` units of roundoff.
 - ``validity_masks(size)``: boolean masks with at least one valid and one
   invalid output.
 - ``problems(min_size=2, max_size=64, min_mass=1e-300)``:
@@ -93,11 +94,7 @@ def _probability_vectors(draw: st.DrawFn, min_size: int, max_size: int, min_mass
     else:
         exponents = draw(st.lists(st.floats(0.0, depth), min_size=n, max_size=n))
     weights = 10.0 ** -np.array(exponents)
-    vector = np.maximum(weights / math.fsum(weights), min_mass)
-    largest = int(np.argmax(vector))
-    vector[largest] = 0.0
-    vector[largest] = 1.0 - math.fsum(vector)
-    return vector
+    return np.maximum(weights / math.fsum(weights), min_mass)  # the floor only undoes rounding
 
 
 def validity_masks(size: int) -> st.SearchStrategy[np.ndarray]:
