@@ -88,6 +88,7 @@ def _condition_number(alphas: list[float], weights: list[float] | None, target: 
 @example(problem=([0.969091624454027, 0.9999862733903042], [0.8631297041553336, 4.935647348146686], 0.9953877021821355))
 @example(problem=([1e-300, 1 - 1e-15], None, 0.5 + 1e-12))
 @example(problem=([1e-19, 1e-19, 1e-25], None, 6.66667e-20))
+@example(problem=([0.9999683772233983] * 3, None, 0.9999683772265605))
 def test_solver_agrees_with_mpmath(problem: tuple[list[float], list[float] | None, float]) -> None:
     alphas, weights, target = problem
     beta = beta_for_mean_validity(alphas, target, weights)
@@ -171,6 +172,7 @@ def test_per_prompt_beta_is_smaller_for_harder_prompts() -> None:
 
 
 @given(problem=problems())
+@example(problem=([0.9999683772233983] * 3, None, 0.9999683772265605))
 def test_root_lies_between_the_per_prompt_temperatures(problem: tuple[list[float], list[float] | None, float]) -> None:
     """At ``min_i beta_i`` every prompt is at or above the target; when every prompt
     starts below it, at ``max_i beta_i`` every prompt is at or below it."""

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 _FEASIBLE_LOW = "the weighted mean base rate sum_i w_i alpha_i"
+_EXACT_BITS = 2300  # float64 data span 2^-1074 .. 2^1024: sums of their products are exact with this many bits
 
 
 def _prompts(alphas: ArrayLike, weights: ArrayLike | None) -> tuple[np.ndarray, np.ndarray, float]:
@@ -151,39 +152,44 @@ def beta_for_mean_validity(alphas: ArrayLike, target: float, weights: ArrayLike 
     return low if abs(excess_sign(float(low))) <= abs(excess_sign(float(high))) else high
 
 
-def _prompts_mp(alphas: Sequence[Any], weights: Sequence[Any] | None) -> tuple[list[mpmath.mpf], list[mpmath.mpf]]:
+def _prompts_mp(alphas: Sequence[Any], weights: Sequence[Any] | None) -> tuple[list[mpmath.mpf], list[mpmath.mpf], mpmath.mpf]:
+    """The pass rates, the weights (ones by default) and their sum (exact for float64 weights)."""
     if len(alphas) == 0:
         raise ShapeError("alphas must hold at least one prompt; got an empty sequence")
     alphas = [check_interval("alphas", mpmath.mpf(alpha), 0, 1) for alpha in alphas]
     if weights is None:
-        return alphas, [mpmath.mpf(1) / len(alphas)] * len(alphas)
+        return alphas, [mpmath.mpf(1)] * len(alphas), mpmath.mpf(len(alphas))
     if len(weights) != len(alphas):
         raise ShapeError(f"weights must have one entry per prompt ({len(alphas)}); got {len(weights)}")
     weights = [check_interval("weights", mpmath.mpf(weight), 0, mpmath.inf) for weight in weights]
-    total = mpmath.fsum(weights)
-    return alphas, [weight / total for weight in weights]
+    with mpmath.extraprec(_EXACT_BITS):
+        return alphas, weights, mpmath.fsum(weights)
 
 
-def _weighted_validity_mp(alphas: list[mpmath.mpf], weights: list[mpmath.mpf], beta: Any) -> mpmath.mpf:
-    return mpmath.fsum(weight * precise.validity_rate(alpha, beta) for alpha, weight in zip(alphas, weights))
+def _weighted_sum_mp(weights: list[mpmath.mpf], values: Iterable[Any]) -> mpmath.mpf:
+    return mpmath.fsum(weight * value for weight, value in zip(weights, values))
 
 
 def mean_validity_mp(alphas: Sequence[Any], beta: Any, weights: Sequence[Any] | None = None) -> mpmath.mpf:
     """``mu_bar(beta) = sum_i w_i sigma(1/beta + logit alpha_i)`` at the current mpmath precision."""
-    alphas, weights = _prompts_mp(alphas, weights)
-    return _weighted_validity_mp(alphas, weights, beta)
+    alphas, weights, total = _prompts_mp(alphas, weights)
+    return _weighted_sum_mp(weights, (precise.validity_rate(alpha, beta) for alpha in alphas)) / total
 
 
 def beta_for_mean_validity_mp(alphas: Sequence[Any], target: Any, weights: Sequence[Any] | None = None) -> mpmath.mpf:
     """The ``beta`` with ``mu_bar(beta) = target`` at the current mpmath precision:
     ``mpmath.findroot`` by bisection on ``log beta`` inside the same bracket, on
     the same cancellation-free forms of ``mu_bar - target``, halving the bracket
-    until its width is below ``2^-(prec + 10)``."""
-    alphas, weights = _prompts_mp(alphas, weights)
-    mean_base_rate = mpmath.fsum(weight * alpha for alpha, weight in zip(alphas, weights))
-    target = _check_target(mpmath.mpf(target), mean_base_rate)
-    gap = target - mean_base_rate
-    spread = mpmath.fsum(weight * alpha * (1 - alpha) for alpha, weight in zip(alphas, weights))
+    until its width is below ``2^-(prec + 10)``. ``alpha_bar`` and ``g`` are formed
+    with ``_EXACT_BITS`` extra bits, exact for float64 data, before one rounding."""
+    alphas, weights, total = _prompts_mp(alphas, weights)
+    with mpmath.extraprec(_EXACT_BITS):
+        mean_base_rate = _weighted_sum_mp(weights, alphas) / total
+        target = _check_target(mpmath.mpf(target), mean_base_rate)
+        gap = _weighted_sum_mp(weights, (target - alpha for alpha in alphas)) / total
+    gap = +gap
+    normalized = [weight / total for weight in weights]
+    spread = _weighted_sum_mp(normalized, (alpha * (1 - alpha) for alpha in alphas))
     lowest = min(precise.beta_for_validity(alpha, target) for alpha in alphas if alpha < target)
     low, high = _bracket(lowest, gap, spread, mpmath.log1p)
 
@@ -191,11 +197,11 @@ def beta_for_mean_validity_mp(alphas: Sequence[Any], target: Any, weights: Seque
         """``mu_bar - target`` in the same cancellation-free forms as the float64 solver."""
         beta = mpmath.exp(log_beta)
         if gap <= 1 - target:
-            gain = -mpmath.expm1(-1 / beta) * mpmath.fsum(
-                weight * (1 - alpha) * precise.validity_rate(alpha, beta) for alpha, weight in zip(alphas, weights)
+            gain = -mpmath.expm1(-1 / beta) * _weighted_sum_mp(
+                normalized, ((1 - alpha) * precise.validity_rate(alpha, beta) for alpha in alphas)
             )
             return gain - gap
-        return (1 - target) - mpmath.fsum(weight * precise.invalidity_rate(alpha, beta) for alpha, weight in zip(alphas, weights))
+        return (1 - target) - _weighted_sum_mp(normalized, (precise.invalidity_rate(alpha, beta) for alpha in alphas))
 
     bracket = (mpmath.log(low), mpmath.log(high))
     steps = mpmath.mp.prec + 30 + int(mpmath.ceil(mpmath.log(bracket[1] - bracket[0], 2)))
