@@ -9,12 +9,12 @@ sum, ...) on the exactly renormalized base, at 400 digits: a literal sum cancels
 and 400 digits leave more than 60 after the cancellation, down to the float64
 underflow threshold.
 
-Accuracy bound (float64, ``u = 2^-53``, ``t = 1/beta``): every quantity of ``beta``
-goes through the odds ``((1 - alpha)/alpha) e^{-t}``, formed with at most
-``(7 + t) u`` of relative error (``alpha``, ``1 - alpha`` and their ratio a few ``u``;
-``e^{-fl(t)}`` carries ``t u`` from the rounding of ``t``), and each later step adds a
-few ``u``: the tests use ``16 u (1 + t)`` relative (``log_tilted``: times
-``1 + |log p_beta(y)|``, absolute), plus a few subnormal units for values that
+Accuracy bound (float64, ``u = 2^-53``): every quantity of ``beta`` goes through the
+odds ``((1 - alpha)/alpha) e^{-1/beta}``, formed with a relative error of about
+``8 u`` (``alpha`` and ``1 - alpha`` two roundings each, their ratio one, ``e^{-1/beta}``
+one or two with the rounding error of ``1/beta`` carried along, the product one), and
+each later step adds one or two ``u``: the tests use ``16 u`` relative (``log_tilted``:
+``16 u (1 + |log p_beta(y)|)`` absolute), plus a few subnormal units for values that
 underflow.
 """
 
@@ -38,7 +38,7 @@ from theory.strategies import betas, probability_vectors, problems
 U = 2.0**-53
 SUBNORMAL = 2.0**-1074
 BRUTE_DPS = 400
-EXTREME_BETAS = [1e-6, 1 / 745, 1 / 700, 1e-2, 1.0, 1e6, math.inf]
+EXTREME_BETAS = [1e-6, 1 / 745, 1 / 700, 1e-2, 1 / 30, 0.5, 1.0, 1e6, math.inf]
 SCALARS = ["validity_rate", "invalidity_rate", "forward_kl_to_filtered", "log_partition", "optimal_value"]
 
 
@@ -78,8 +78,7 @@ def relative_error(value: Any, reference: mpf) -> mpf:
 
 def check_against(problem: BinaryRewardProblem, beta: float) -> None:
     reference = brute_force_float(problem, beta)
-    t = 0.0 if beta == math.inf else 1 / beta
-    bound = 16 * U * (1 + t)
+    bound = 16 * U
     for name in SCALARS:
         value, expected = getattr(problem, name)(beta), reference[name]
         if abs(expected) < 1e-300:  # at or below the underflow threshold
@@ -169,9 +168,9 @@ def test_tilted_keeps_the_filtered_model_inside_the_valid_set(problem: BinaryRew
     """``conditional-invariance``: ``p_beta(. | Y1) = p_*``, ``N_eff(p_beta) = N_eff(p_*)``."""
     tilted, valid = problem.tilted(beta), problem.valid
     mu = problem.validity_rate(beta)
-    np.testing.assert_allclose(tilted[valid] / mu, problem.filtered[valid], rtol=40 * U * (1 + 1 / beta))
+    np.testing.assert_allclose(tilted[valid] / mu, problem.filtered[valid], rtol=4 * U)
     assert problem.n_eff(tilted) == pytest.approx(problem.n_eff(problem.filtered), rel=1e-12)
-    assert math.fsum(tilted) == pytest.approx(1.0, abs=problem.n * 40 * U * (1 + 1 / beta))
+    assert math.fsum(tilted) == pytest.approx(1.0, abs=32 * U)
 
 
 @given(problems(max_size=16), betas(min_value=1e-3, max_value=1e3))
@@ -182,7 +181,7 @@ def test_the_tilted_distribution_attains_the_optimal_value(problem: BinaryReward
     and of ``J*``."""
     tilted = problem.tilted(beta)
     kl = problem.kl_to_base(tilted)
-    tolerance = 64 * U * (1 + 1 / beta) * (1 + beta * kl)
+    tolerance = 64 * U * (1 + beta * kl)
     assert problem.objective(tilted, beta) == pytest.approx(problem.optimal_value(beta), abs=tolerance)
 
 
@@ -244,21 +243,21 @@ DECIMAL_BETAS = ["1e-6", "0.01", "1", "1e6", "inf"]
 @pytest.mark.parametrize("beta", DECIMAL_BETAS)
 def test_precise_view_at_120_digits_matches_the_brute_force_sums(beta: str) -> None:
     """Masses given as decimal strings, never rounded to float64: the 120-digit values
-    agree with 500-digit literal sums to ``16 u (1 + t)``, ``u = 2^-prec``."""
+    agree with 500-digit literal sums to ``16 u``, ``u = 2^-prec``."""
     problem = BinaryRewardProblem(DECIMAL_BASE, DECIMAL_VALID)
     with mp.workdps(120):
         view = problem.precise
         u = mpf(2) ** -mp.prec
-        t = 0 if beta == "inf" else 1 / mpf(beta)
+        beta_at_120_digits = mpf(beta)  # the temperature the view works with
         with mp.workdps(500):
-            reference = brute_force(DECIMAL_BASE, DECIMAL_VALID, beta)
-        bound = 16 * u * (1 + t)
+            reference = brute_force(DECIMAL_BASE, DECIMAL_VALID, beta_at_120_digits)
+        bound = 16 * u
         assert relative_error(view.alpha, reference["alpha"]) <= 4 * u
         for name in SCALARS:
             value = getattr(view, name)(beta)
             assert isinstance(value, mpf)
-            if reference[name] == 0:  # log Z at beta = inf; -log mu ~ e^{-1e6} at beta = 1e-6
-                assert abs(value) <= mpf(10) ** -480, name
+            if abs(reference[name]) <= mpf(10) ** -480:  # what 500 digits cannot resolve in a sum
+                assert abs(value) <= mpf(10) ** -480, name  # of O(1) terms: -log mu ~ e^{-1e6} at 1e-6
             else:
                 assert relative_error(value, reference[name]) <= bound, name
         for value, expected in zip(view.tilted(beta), reference["tilted"]):

@@ -13,6 +13,8 @@ current precision.
 
 Main definitions
 - ``Backend``: the interface; ``FLOAT64`` and ``MPMATH``, its two instances.
+- ``Backend.inverse(x)``: ``1/x = h + r`` to twice the working precision (the
+  rounding error of ``1/beta`` is what limits ``e^{-1/beta}`` for small ``beta``).
 - ``backend_of(*values)``: ``MPMATH`` when a value holds an mpmath number or a
   string, else ``FLOAT64``.
 - ``Backend.masses(values, name)``: a non-empty 1-D vector of finite,
@@ -24,14 +26,16 @@ Main definitions
   roundoff relative to its value (``log1p((x - y)/y)`` when ``|x - y| <= y/2``,
   where ``x - y`` is exact).
 - ``logsumexp``: ``log sum_i e^{x_i} = m + log sum_i e^{x_i - m}``, ``m = max x``.
-- ``scaled_exp``: ``(u/w) e^s`` for positive ``u, w``, as a product when no factor
-  over- or underflows, else as ``exp(log u - log w + s)``.
+- ``scaled_exp``: ``(u/w) e^{s + r}`` for positive ``u, w`` and a small correction
+  ``r``, as a product of factors in the normal range where the value is in it, else
+  as ``exp(log u - log w + s + r)``.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -90,6 +94,11 @@ class Backend(ABC):
     @abstractmethod
     def expm1(self, x: Any) -> Any:
         """Elementwise ``e^x - 1``."""
+
+    @abstractmethod
+    def inverse(self, x: Any) -> tuple[Any, Any]:
+        """``(h, r)`` with ``h = fl(1/x)`` and ``r`` the rounding error ``1/x - h`` (itself
+        rounded): ``1/x`` to twice the working precision; ``(0, 0)`` at ``x = inf``."""
 
     @abstractmethod
     def fsum(self, values: Any) -> Any:
@@ -159,6 +168,12 @@ class _Float64(Backend):
         with np.errstate(over="ignore"):
             return np.expm1(x)
 
+    def inverse(self, x: Any) -> tuple[np.float64, np.float64]:
+        if np.isinf(x):
+            return np.float64(0), np.float64(0)
+        inverse = np.float64(1) / x
+        return inverse, np.float64(1 / Fraction(float(x)) - Fraction(float(inverse)))
+
     def fsum(self, values: Any) -> np.float64:
         return np.float64(math.fsum(np.ravel(values)))
 
@@ -217,6 +232,14 @@ class _Mpmath(Backend):
     exp = staticmethod(_elementwise(mpmath.exp))
     log1p = staticmethod(_elementwise(mpmath.log1p))
     expm1 = staticmethod(_elementwise(mpmath.expm1))
+
+    def inverse(self, x: Any) -> tuple[mpmath.mpf, mpmath.mpf]:
+        if mpmath.isinf(x):
+            return mpmath.mpf(0), mpmath.mpf(0)
+        inverse = 1 / x
+        with mpmath.workprec(2 * mpmath.mp.prec + 10):
+            residual = (1 - x * inverse) / x
+        return inverse, +residual
 
     def fsum(self, values: Any) -> mpmath.mpf:
         """Exact sum at a precision that spans every bit of the terms, then one rounding
@@ -317,14 +340,25 @@ def logsumexp(backend: Backend, x: np.ndarray) -> Any:
     return top + backend.log(backend.fsum(backend.exp(x - top)))
 
 
-def scaled_exp(backend: Backend, numerator: Any, denominator: Any, exponent: Any) -> Any:
-    """``(numerator/denominator) e^{exponent}`` for positive scalars, with a relative
-    error of a few units of roundoff times ``1 + |exponent|``: the product of the
-    three factors when none over- or underflows, else ``exp(log u - log w + s)``
-    (whose value then lies outside the normal range, or near its ends)."""
-    if abs(exponent) <= backend.exp_limit:
-        with np.errstate(over="ignore", under="ignore"):
-            product = (numerator / denominator) * backend.exp(exponent)
-        if backend.is_normal(numerator / denominator) and backend.is_normal(product):
-            return product
-    return backend.exp(backend.log(numerator) - backend.log(denominator) + exponent)
+def scaled_exp(backend: Backend, numerator: Any, denominator: Any, exponent: Any, residual: Any = 0) -> Any:
+    """``(u/w) e^{s + r}`` for positive scalars ``u, w``, with ``r`` a small correction to
+    ``s`` (its rounding error): ``u/w`` times ``2^j`` equal factors ``e^{s/2^j}`` (exact
+    halvings of ``s``, each factor within the range of ``exp``), times ``1 + expm1(r)``,
+    with a relative error of a few units of roundoff times ``2^j``; when ``u/w`` or a
+    partial product leaves the normal range (so that the value does too, the factors
+    being all above or all below 1), ``exp(log u - log w + s + r)``."""
+    ratio = numerator / denominator
+    if backend.is_normal(ratio):
+        pieces = 1
+        while abs(exponent) / pieces > backend.exp_limit:
+            pieces *= 2
+        factor = backend.exp(exponent / pieces)
+        value = ratio
+        for _ in range(pieces):
+            with np.errstate(over="ignore", under="ignore"):
+                value = value * factor
+            if not backend.is_normal(value):
+                break
+        else:
+            return value + value * backend.expm1(residual)
+    return backend.exp(backend.log(numerator) - backend.log(denominator) + exponent + residual)

@@ -167,10 +167,8 @@ def binary_kl(x: Any, y: Any) -> Any:
     backend = backend_of([x, y])
     x = _scalar(backend, x, "x", 0, 1, closed_low=True, closed_high=True)
     y = _scalar(backend, y, "y", 0, 1, closed_low=True, closed_high=True)
-    q = np.array([x, 1 - x], dtype=object if backend.name == "MPMATH" else np.float64)
-    p = np.array([y, 1 - y], dtype=q.dtype)
-    d = x - y
-    delta = np.array([d, -d], dtype=q.dtype)
+    q, p, delta = backend.zeros(2), backend.zeros(2), backend.zeros(2)
+    q[:], p[:], delta[:] = (x, 1 - x), (y, 1 - y), (x - y, y - x)
     return backend.output(backend.fsum(_relative_entropy_terms(backend, q, p, delta)))
 
 
