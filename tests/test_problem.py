@@ -145,6 +145,17 @@ def test_alpha_near_one_is_resolved_through_the_invalid_mass() -> None:
     assert problem.invalidity_rate(math.inf) == 1e-300
 
 
+def test_temperatures_whose_inverse_overflows_give_the_rounded_limits() -> None:
+    """For ``beta < 2^-1024``, ``1/beta`` overflows: ``mu = 1``, ``1 - mu = 0``,
+    ``-log mu = 0``, ``log Z = inf`` and ``J* = 1 + beta log alpha``, which rounds to 1."""
+    problem = BinaryRewardProblem([0.1, 0.2, 0.3, 0.4], [1, 0, 1, 0])
+    for beta in (1e-320, 5e-324):
+        assert problem.validity_rate(beta) == 1.0 and problem.invalidity_rate(beta) == 0.0
+        assert problem.forward_kl_to_filtered(beta) == 0.0 and problem.log_partition(beta) == math.inf
+        assert problem.optimal_value(beta) == 1.0
+        np.testing.assert_array_equal(problem.tilted(beta), problem.filtered)
+
+
 # ---- limits and identities ------------------------------------------------------
 
 

@@ -98,7 +98,8 @@ class Backend(ABC):
     @abstractmethod
     def inverse(self, x: Any) -> tuple[Any, Any]:
         """``(h, r)`` with ``h = fl(1/x)`` and ``r`` the rounding error ``1/x - h`` (itself
-        rounded): ``1/x`` to twice the working precision; ``(0, 0)`` at ``x = inf``."""
+        rounded): ``1/x`` to twice the working precision; ``(0, 0)`` at ``x = inf``,
+        ``(inf, 0)`` where ``1/x`` overflows."""
 
     @abstractmethod
     def fsum(self, values: Any) -> Any:
@@ -171,7 +172,10 @@ class _Float64(Backend):
     def inverse(self, x: Any) -> tuple[np.float64, np.float64]:
         if np.isinf(x):
             return np.float64(0), np.float64(0)
-        inverse = np.float64(1) / x
+        with np.errstate(over="ignore"):
+            inverse = np.float64(1) / x
+        if np.isinf(inverse):  # x below 2^-1024
+            return inverse, np.float64(0)
         return inverse, np.float64(1 / Fraction(float(x)) - Fraction(float(inverse)))
 
     def fsum(self, values: Any) -> np.float64:
@@ -348,7 +352,7 @@ def scaled_exp(backend: Backend, numerator: Any, denominator: Any, exponent: Any
     partial product leaves the normal range (so that the value does too, the factors
     being all above or all below 1), ``exp(log u - log w + s + r)``."""
     ratio = numerator / denominator
-    if backend.is_normal(ratio):
+    if backend.is_normal(ratio) and backend.is_normal(exponent) | (exponent == 0):
         pieces = 1
         while abs(exponent) / pieces > backend.exp_limit:
             pieces *= 2

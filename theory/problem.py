@@ -247,6 +247,8 @@ class ProblemView:
         tilt = self._tilt(beta)
         if tilt.inverse_beta == 0:
             return self.alpha
+        if tilt.inverse_beta == np.inf:  # beta < 2^-1024: J* = 1 + beta log alpha rounds to 1
+            return self.backend.output(1)
         return self.backend.output(tilt.beta * self.backend.number(self.log_partition(tilt.beta)))
 
     def _distribution(self, q: Any) -> np.ndarray:
