@@ -81,6 +81,7 @@ class _Tilt:
 
     beta: Any
     inverse_beta: Any
+    inverse_beta_residual: Any  # 1/beta = inverse_beta + inverse_beta_residual
     odds: Any
     inverse_odds: Any
     minus_log_validity: Any  # -log mu = log1p(odds)
@@ -186,7 +187,7 @@ class ProblemView:
     def _tilt(self, beta: Any) -> _Tilt:
         backend, blocks = self.backend, self._blocks()
         beta = backend.number(check_beta(backend.number(beta)))
-        inverse_beta, residual = backend.inverse(beta)  # 1/beta = inverse_beta + residual
+        inverse_beta, residual = backend.inverse(beta)
         odds = scaled_exp(backend, blocks.one_minus_alpha, blocks.alpha, -inverse_beta, -residual)
         inverse_odds = scaled_exp(backend, blocks.alpha, blocks.one_minus_alpha, inverse_beta, residual)
         if backend.is_normal(odds):
@@ -196,6 +197,7 @@ class ProblemView:
         return _Tilt(
             beta=beta,
             inverse_beta=inverse_beta,
+            inverse_beta_residual=residual,
             odds=odds,
             inverse_odds=inverse_odds,
             minus_log_validity=_log1p_of_ratio(backend, odds, inverse_odds, log_odds),
@@ -234,9 +236,8 @@ class ProblemView:
         backend, blocks = self.backend, self._blocks()
         tilt = self._tilt(beta)
         if tilt.inverse_beta <= backend.exp_limit:
-            inverse_beta, residual = backend.inverse(tilt.beta)
-            growth = backend.expm1(inverse_beta)
-            growth = growth + (1 + growth) * backend.expm1(residual)  # expm1(1/beta)
+            growth = backend.expm1(tilt.inverse_beta)
+            growth = growth + (1 + growth) * backend.expm1(tilt.inverse_beta_residual)  # expm1(1/beta)
             return backend.output(backend.log1p(blocks.alpha * growth))
         if blocks.alpha <= 0.5:
             return backend.output(blocks.log_one_minus_alpha + tilt.minus_log_invalidity)
