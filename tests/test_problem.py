@@ -69,7 +69,7 @@ def brute_force(base: Any, valid: np.ndarray, beta: Any) -> dict[str, Any]:
 
 def brute_force_float(problem: BinaryRewardProblem, beta: float) -> dict[str, Any]:
     with mp.workdps(BRUTE_DPS):
-        return brute_force([float(x) for x in problem._entries], problem.valid, beta)
+        return brute_force([float(x) for x in problem.given_base], problem.valid, beta)
 
 
 def relative_error(value: Any, reference: mpf) -> mpf:
@@ -211,10 +211,10 @@ def test_objective_kl_and_n_eff_match_the_brute_force_sums(pair: tuple[BinaryRew
     their sums differ by ``z`` of order ``1e-16``, and ``KL`` is accurate to ``32 u (KL + z^2)``."""
     problem, q = pair
     with mp.workdps(BRUTE_DPS):
-        Q, A = [mpf(float(x)) for x in q], [mpf(float(x)) for x in problem._entries]
+        Q, A = [mpf(float(x)) for x in q], [mpf(float(x)) for x in problem.given_base]
         Q, A = [x / mpmath.fsum(Q) for x in Q], [y / mpmath.fsum(A) for y in A]
         kl = mpmath.fsum(x * mpmath.log(x / y) for x, y in zip(Q, A))
-        z = float(mpmath.fsum(mpf(float(x)) for x in q) - mpmath.fsum(mpf(float(y)) for y in problem._entries))
+        z = float(mpmath.fsum(mpf(float(x)) for x in q) - mpmath.fsum(mpf(float(y)) for y in problem.given_base))
         reward = mpmath.fsum(x for x, v in zip(Q, problem.valid) if v)
         conditional = [x / reward for x, v in zip(Q, problem.valid) if v]
         n_eff = mpmath.exp(-mpmath.fsum(x * mpmath.log(x) for x in conditional))

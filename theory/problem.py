@@ -329,6 +329,11 @@ class BinaryRewardProblem(ProblemView):
         self._precise = ProblemView(entries, mask, MPMATH)
         (self._precise if native is MPMATH else self)._blocks()  # validate in the arithmetic of the input
 
+    @property
+    def given_base(self) -> np.ndarray:
+        """The base as given, before renormalization (float64, or the mpmath numbers and strings)."""
+        return self._entries.copy()
+
     def __repr__(self) -> str:
         entries = [item if isinstance(item, (str, mpmath.mpf)) else float(item) for item in self._entries]
         return f"BinaryRewardProblem({entries!r}, {self._valid.astype(int).tolist()!r})"
