@@ -4,7 +4,8 @@ For each of the seven functions of :mod:`theory.closed_form`, evaluates a
 log-spaced grid spanning the domain, compares every value with
 :mod:`theory.precise` at ``--dps`` digits and prints one row: points, max and
 RMS error in ulps, the worst input, bad points and nanoseconds per element.
-The same table is printed for the textbook numpy formulas, for scale.
+The same table is printed for the textbook numpy formulas, for scale, and the
+errors of numpy's own ``exp``, ``log``, ``log1p`` and ``expm1``.
 
 Grids (``N = --points``): ``alpha`` has ``N/2`` points log-spaced in ``alpha``
 over ``[1e-300, 1/2]`` and ``N/2`` log-spaced in ``1 - alpha`` over
@@ -181,6 +182,25 @@ def measure(name: str, function: Callable, first: np.ndarray, second: np.ndarray
     )
 
 
+NUMPY_PRIMITIVES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[mpmath.mpf], mpmath.mpf], np.ndarray]] = {
+    "numpy.exp": (np.exp, mpmath.exp, np.linspace(-708, 709, 20001)),
+    "numpy.log": (np.log, mpmath.log, np.logspace(-307, 308, 20001)),
+    "numpy.log1p": (np.log1p, mpmath.log1p, np.concatenate([-np.logspace(-300, -1e-16, 10000), np.logspace(-300, 300, 10001)])),
+    "numpy.expm1": (np.expm1, mpmath.expm1, np.concatenate([-np.logspace(-300, 2, 10000), np.logspace(-300, math.log10(709), 10001)])),
+}
+
+
+def print_numpy_primitives(dps: int) -> None:
+    """Max and RMS ulp error of the numpy functions the double-double code corrects."""
+    print("\nnumpy's own functions (the double-double code corrects their last bits)\n")
+    print("| function | points | max ulp | RMS ulp |")
+    print("|---|---:|---:|---:|")
+    for name, (function, exact, inputs) in NUMPY_PRIMITIVES.items():
+        with mpmath.workdps(dps):
+            errors = np.array([ulp_error(value, exact(mpmath.mpf(x))) for x, value in zip(inputs, function(inputs))])
+        print(f"| {name} | {inputs.size} | {errors.max():.3g} | {np.sqrt(np.mean(errors**2)):.3g} |")
+
+
 def print_table(title: str, rows: list[Row]) -> None:
     print(f"\n{title}\n")
     print("| function | points | max ulp | RMS ulp | worst input (alpha, beta or mu) | bad | underflow (max err / 2^-1074) | ns/element |")
@@ -194,7 +214,7 @@ def print_table(title: str, rows: list[Row]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=120, help="grid points per axis (default 120)")
+    parser.add_argument("--points", type=int, default=200, help="grid points per axis (default 200)")
     parser.add_argument("--dps", type=int, default=50, help="mpmath digits of the reference (default 50)")
     parser.add_argument("--elements", type=int, default=100_000, help="vector length for timing (default 1e5)")
     args = parser.parse_args()
@@ -210,6 +230,7 @@ def main() -> None:
     print(f"numpy {np.__version__}, mpmath {mpmath.__version__}")
     print_table("theory.closed_form", ours)
     print_table("textbook numpy formulas, for scale", textbook)
+    print_numpy_primitives(args.dps)
     print(f"\n({time.perf_counter() - started:.0f} s)")
 
 

@@ -129,20 +129,22 @@ def test_mean_validity_decreases_from_one_to_the_mean_base_rate(prompts: tuple[l
 
 
 @given(prompts=prompt_sets(), beta=st.floats(-3, 3).map(lambda u: 10.0**u))
+@example(prompts=([0.1, 0.1, 0.1, 1e-87], None), beta=10.0**-2.2109375)
 def test_round_trip_beta_to_mean_validity_to_beta(prompts: tuple[list[float], list[float] | None], beta: float) -> None:
-    """``beta -> target = mu_bar(beta) -> beta``, within the error that the rounding of
-    ``target`` alone causes (``ulp(target) / |d mu_bar / d beta|``) plus the solver's bound."""
+    """``beta -> target = mu_bar(beta) -> back``: ``mu_bar`` is monotone, so ``back`` is
+    right when ``mu_bar`` brackets ``target`` on ``back (1 -+ eps)``, ``eps`` the solver's
+    bound, up to the evaluation error of ``mean_validity``. (``back`` itself may be far
+    from ``beta``: rounding ``mu_bar(beta)`` to a float can move the root a lot where
+    ``mu_bar`` is flat.)"""
     alphas, weights = prompts
-    target = mean_validity(alphas, beta, weights)
-    assume(target < 1)
-    assume(target > _exact_mean_base_rate(alphas, weights))
-    with mpmath.workdps(DIGITS):
-        kappa = float(_condition_number(alphas, weights, target, mpmath.mpf(beta)))
+    target = float(mean_validity(alphas, beta, weights))
+    assume(_exact_mean_base_rate(alphas, weights) < target < 1)
     back = beta_for_mean_validity(alphas, target, weights)
-    normalized = np.full(len(alphas), 1 / len(alphas)) if weights is None else np.array(weights) / sum(weights)
-    slope = np.dot(normalized, closed_form.validity_rate(alphas, beta) * closed_form.invalidity_rate(alphas, beta)) / beta**2
-    allowed = 4 * np.spacing(target) / slope + 4 * RELATIVE_BOUND * beta * (1 + kappa)
-    assert abs(back - beta) <= allowed
+    with mpmath.workdps(DIGITS):
+        epsilon = RELATIVE_BOUND * (1 + float(_condition_number(alphas, weights, target, mpmath.mpf(back))))
+    evaluation_error = 4 * len(alphas) * 2.0**-53 * target
+    assert mean_validity(alphas, back * (1 + epsilon), weights) - evaluation_error <= target
+    assert target <= mean_validity(alphas, back * (1 - epsilon), weights) + evaluation_error
 
 
 # --- one prompt, per-prompt temperatures, the bracket --------------------------------------
