@@ -10,6 +10,10 @@ Main definitions
   not hold, a failing derivation step with a point where it fails, a violated
   experiment bound) is a counterexample: outcome ``refuted``. Any other
   exception is outcome ``failed``, with the error as summary.
+
+Every module a run may use is imported before the first layer runs: Hypothesis
+draws some values from the constants of loaded modules, so importing a module
+midway would change the examples of the layers after it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from hypothesis import strategies as st
 
 from proofs_checks.claim import Claim, Evidence, Layer
 from proofs_checks.derivation import Derivation
+from proofs_checks.experiments import EXPERIMENTS
 from proofs_checks.numeric import MIN_CASES, NumericContext
 
 __all__ = ["Profile", "PROFILES", "RunConfig", "run_layer", "ExperimentCache", "describe"]
@@ -74,8 +79,6 @@ class ExperimentCache:
         self._results: dict[tuple[str, int], Any] = {}
 
     def get(self, name: str, seed_value: int, progress: Callable[[str], None]) -> Any:
-        from proofs_checks.experiments import EXPERIMENTS
-
         key = (name, seed_value)
         if key not in self._results:
             self._results[key] = EXPERIMENTS[name].run(seed_value, progress)

@@ -12,7 +12,7 @@ import pytest
 
 from theory.errors import DomainError, ShapeError
 from theory.sequences.base_models import log_softmax
-from theory.sequences.divergences import kl_divergence
+from theory.sequences.divergences import kl_divergence_from_logs as kl_divergence
 from theory.sequences.flows import (
     dormand_prince,
     iterate_steps,

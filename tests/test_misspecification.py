@@ -63,7 +63,7 @@ def labels(result: ExperimentResult, text: str) -> list[str]:
 
 def test_registry_names_and_seed_lists() -> None:
     assert [experiment.name for experiment in EXPERIMENTS] == ["parity-collapse", "at-least-ones", "no-adjacent-control", "frontier"]
-    assert DESIGN_A.seeds(0) == [0, 1, 2, 3, 4] and DESIGN_B.seeds(2) == [2, 3, 4] and CONTROL.seeds(0) == [0]
+    assert DESIGN_A.seeds(0) == [0, 1, 2, 3, 4] and DESIGN_B.seeds(2) == [2, 3, 4] and CONTROL.seeds(0) == [0, 1, 2, 3, 4]
     with pytest.raises(DomainError, match="seed"):
         DESIGN_A.seeds(-1)
 
@@ -102,7 +102,7 @@ def test_control_design_recovers_p_star_in_the_markov_family(control_result) -> 
     markov = [row for row in result.rows if row["family"] == "markov-1" and row["beta"] <= 0.05]
     assert all(abs(row["n_eff"] / row["n_eff_star"] - 1.0) <= 1e-6 and row["coverage"] == pytest.approx(1.0) for row in markov)
     interactions = [check for check in result.checks if "p_beta not in family" in check.label]
-    assert len(interactions) == len(CONTROL.betas)
+    assert len(interactions) == len(CONTROL.betas) * len(result.parameters["seeds"])
     assert all(check.value == pytest.approx(1.0 / float(check.label.split("beta=")[1].split(":")[0]), rel=1e-9) for check in interactions)
 
 

@@ -204,10 +204,19 @@ def _valid_limit_numeric(ctx: NumericContext):
 VALID_LIMIT.experiment(("parity-collapse", "no-adjacent-control"), select=lambda check: "valid limit" in check.label)
 
 
-@VALID_LIMIT.property(problems(max_size=16).flatmap(
-    lambda p: st.tuples(st.just(p), st.lists(probability_vectors(min_size=p.n, max_size=p.n), min_size=1, max_size=4),
-                        st.lists(probability_vectors(min_size=int(p.valid.sum()), max_size=int(p.valid.sum())),
-                                 min_size=1, max_size=4))), betas(max_value=1.0))
+def _finite_families() -> st.SearchStrategy:
+    """A problem with a finite family: 1-4 full-support members and 1-4 fully valid ones."""
+
+    def family(problem: BinaryRewardProblem) -> st.SearchStrategy:
+        n_valid = int(problem.valid.sum())
+        valid_weights = probability_vectors(min_size=n_valid, max_size=n_valid) if n_valid >= 2 else st.just(np.ones(1))
+        return st.tuples(st.just(problem), st.lists(probability_vectors(min_size=problem.n, max_size=problem.n),
+                                                    min_size=1, max_size=4), st.lists(valid_weights, min_size=1, max_size=4))
+
+    return problems(max_size=16).flatmap(family)
+
+
+@VALID_LIMIT.property(_finite_families(), betas(max_value=1.0))
 def _valid_limit_property(drawn: tuple, b: float) -> None:
     problem, full_support, valid_weights = drawn
     valid_members = []
@@ -220,5 +229,5 @@ def _valid_limit_property(drawn: tuple, b: float) -> None:
     best = family[int(np.argmax(objective))]
     k0 = min(kl_divergence(q, problem.filtered) for q in valid_members)
     bound = b * (k0 - np.log(problem.alpha))
-    shortfall = 1 - float(np.sum(best[problem.valid]))
+    shortfall = float(np.sum(best[~problem.valid]))
     assert shortfall <= bound + 1e-12 * (1 + bound), f"1 - q_beta(Y1) = {shortfall!r} exceeds beta (K_0 - log alpha) = {bound!r}"

@@ -110,8 +110,9 @@ def _reverse_converges_numeric(ctx: NumericContext):
                           kl_divergence(problem.tilted(b), problem.filtered), mpmath.mpf("1e-3"))
 
 
-@REVERSE_CONVERGES.property(problems(), betas(max_value=1e-3))
+@REVERSE_CONVERGES.property(problems(), betas(min_value=1e-2, max_value=5e-2))
 def _reverse_converges_property(problem: BinaryRewardProblem, b: float) -> None:
+    # beta >= 0.01 keeps p_beta(Y0) ~ e^{-1/beta} above the float64 underflow, which would fake convergence
     value = kl_divergence(problem.tilted(b), problem.filtered)
     assert value <= 1e-3, f"KL(p_beta||p_*) = {value!r} at beta = {b!r}"
 
@@ -180,7 +181,7 @@ def _filtered_max_numeric(ctx: NumericContext):
 @FILTERED_MAX.property(problems(), betas())
 def _filtered_max_property(problem: BinaryRewardProblem, b: float) -> None:
     filtered_value = problem.objective(problem.filtered, b)
-    optimum = float(closed_form.optimal_value(problem.alpha, b))
+    optimum = float(problem.optimal_value(b))
     assert filtered_value >= optimum, f"J(p_*) = {filtered_value!r} < J* = {optimum!r}"
 
 

@@ -33,6 +33,7 @@ from proofs_checks.numeric import NumericContext
 from theory import closed_form, precise
 from theory.divergences import kl_divergence
 from theory.problem import BinaryRewardProblem
+from theory.sequences.divergences import kl_divergence_from_logs
 from theory.strategies import betas, probability_vectors, problems
 from theory.symbolic import alpha, beta
 
@@ -182,11 +183,16 @@ def _gibbs_numeric(ctx: NumericContext):
 def _gibbs_property(drawn: tuple[BinaryRewardProblem, np.ndarray], b: float) -> None:
     problem, q = drawn
     kl_q_a = kl_divergence(q, problem.base)
-    kl_q_tilted = problem.kl_to_tilted(q, b)
-    log_z = float(closed_form.log_partition(problem.alpha, b))
-    scale = float(np.sum(q[problem.valid])) + b * (kl_q_a + abs(log_z) + kl_q_tilted)
-    close(problem.objective(q, b), b * log_z - b * kl_q_tilted, scale, "J(q) vs beta log Z - beta KL(q||p_beta)")
-    assert problem.objective(q, b) <= float(closed_form.optimal_value(problem.alpha, b)) + 1e-11 * scale, \
+    kl_q_tilted = kl_divergence_from_logs(np.log(q), problem.log_tilted(b))
+    log_z = float(problem.log_partition(b))
+    # rounding is relative to the size of the terms summed (q log q, q log a, q log p_beta, log Z), plus 1 for
+    # the normalization of q, which holds only up to n eps and which the two sides treat differently
+    log_q, log_a, log_p = np.log(q), np.log(problem.base), problem.log_tilted(b)
+    terms = float(np.sum(q * (np.abs(log_q) + np.abs(log_a) + np.abs(log_p))))
+    scale = float(np.sum(q[problem.valid])) + b * (terms + abs(log_z) + 1)
+    close(problem.objective(q, b), b * log_z - b * kl_q_tilted, scale, "J(q) vs beta log Z - beta KL(q||p_beta)",
+          rtol=8 * problem.n * np.finfo(float).eps)  # the error bound of a sum of n terms
+    assert problem.objective(q, b) <= float(problem.optimal_value(b)) + 1e-11 * scale, \
         "J(q) exceeds J*_beta"
 
 
@@ -314,4 +320,5 @@ def _filtered_property(drawn: tuple[BinaryRewardProblem, np.ndarray]) -> None:
     kl_to_filtered = kl_divergence(valid_q, problem.filtered)
     scale = kl_to_base + kl_to_filtered + abs(np.log(problem.alpha))
     close(kl_to_base, kl_to_filtered - np.log(problem.alpha), scale, "KL(q||a) vs KL(q||p_*) - log alpha")
-    assert kl_to_filtered >= 0, "KL(q||p_*) is negative"
+    # q and p_* each sum to 1 only up to rounding, so KL(q || p_*) may dip below 0 by that much
+    assert kl_to_filtered >= -4 * problem.n * np.finfo(float).eps, f"KL(q||p_*) = {kl_to_filtered!r} < 0"
