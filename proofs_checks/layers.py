@@ -78,6 +78,11 @@ class ExperimentCache:
     def __init__(self) -> None:
         self._results: dict[tuple[str, int], Any] = {}
 
+    @property
+    def results(self) -> dict[str, Any]:
+        """The experiments run so far, by name."""
+        return {name: result for (name, _), result in self._results.items()}
+
     def get(self, name: str, seed_value: int, progress: Callable[[str], None]) -> Any:
         key = (name, seed_value)
         if key not in self._results:

@@ -55,7 +55,7 @@ class ClaimSession:
         complete = {cid: [by_layer[layer] for layer in LAYERS if layer in by_layer]
                     for cid, by_layer in self.evidence.items()
                     if set(by_layer) == set(self.claims[cid].checks)}
-        run = RunResult(self.config, judge(self.claims, complete))
+        run = RunResult(self.config, judge(self.claims, complete), self.experiments.results)
         run.seconds = sum(e.seconds for by_layer in self.evidence.values() for e in by_layer.values())
         return run
 

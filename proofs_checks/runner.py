@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from proofs_checks.claim import ESTABLISHED, LAYERS, Claim, Evidence, check_references, status_of
 from proofs_checks.layers import ExperimentCache, RunConfig, run_layer
@@ -46,8 +47,11 @@ class ClaimResult:
 
 @dataclass
 class RunResult:
+    """Every claim's result, the experiments that ran (by name) and the wall time."""
+
     config: RunConfig
     results: dict[str, ClaimResult] = field(default_factory=dict)
+    experiments: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -107,6 +111,6 @@ def run_claims(
                 found = run_layer(claim, layer, config, experiments, progress)
                 evidence[claim.id].append(found)
                 progress(f"[{index}/{len(claims)}] {claim.id}: {layer} {found.outcome} ({found.seconds:.1f} s)")
-    result = RunResult(config, judge(claims, evidence))
+    result = RunResult(config, judge(claims, evidence), experiments.results)
     result.seconds = time.perf_counter() - start
     return result
