@@ -131,15 +131,6 @@ def grid(function: str, points: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(first), np.array(second)
 
 
-def reference(name: str, alpha: float, second: float) -> mpmath.mpf:
-    """The mpmath value of ``name`` at the current precision. ``kl(1 || alpha)`` is
-    taken as ``-log alpha``: ``precise.kl_budget`` rejects ``mu = 1`` for some
-    ``alpha`` (its ``-d/(1 - alpha)`` rounds below -1)."""
-    if name == "kl_budget" and second == 1:
-        return -mpmath.log(alpha)
-    return getattr(precise, name)(mpmath.mpf(alpha), mpmath.mpf(second))
-
-
 def nanoseconds_per_element(function: Callable, first: np.ndarray, second: np.ndarray, elements: int) -> float:
     picks = np.random.default_rng(0).integers(0, first.size, elements)
     first, second = first[picks], second[picks]
@@ -223,7 +214,8 @@ def main() -> None:
     for name in TEXTBOOK:
         first, second = grid(name, args.points)
         with mpmath.workdps(args.dps):
-            exact = [reference(name, a, s) for a, s in zip(first, second)]
+            reference = getattr(precise, name)
+            exact = [reference(mpmath.mpf(a), mpmath.mpf(s)) for a, s in zip(first, second)]
         ours.append(measure(name, getattr(closed_form, name), first, second, exact, args.elements))
         textbook.append(measure(name, TEXTBOOK[name], first, second, exact, args.elements))
     print(f"python benchmarks/accuracy.py --points {args.points} --dps {args.dps} --elements {args.elements}")
