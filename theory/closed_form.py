@@ -3,8 +3,9 @@
 Vectorized numpy versions of :mod:`theory.precise` (same names, same formulas),
 accurate to at most 2 ulp (``kl_budget``: 2.5 ulp) over ``alpha`` in
 ``[1e-300, 1 - 1e-15]``, ``beta`` in ``[1e-6, 1e6]`` and ``mu`` anywhere in the
-domain; the measured worst case is below 0.6 ulp (``docs/accuracy.md``). The
-arguments broadcast against each other (scalars give numpy float64 scalars);
+domain; measured: 1/2 ulp, 0.75 ulp near the underflow threshold
+(``docs/accuracy.md``). The arguments broadcast against each other (scalars give
+numpy float64 scalars);
 shapes that do not broadcast raise :class:`~theory.errors.ShapeError`, values
 outside the domain raise :class:`~theory.errors.DomainError`.
 
