@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -65,6 +66,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_positive_int(0), default=0, help="seed of every random choice (>= 0)")
     parser.add_argument("--extra", action="append", default=[], metavar="FILE.py",
                         help="a reviewer file of identity_claim(...) calls (repeatable)")
+    parser.add_argument("--jobs", type=_positive_int(1), default=os.cpu_count() or 1,
+                        help="worker processes (default: the number of CPUs); results do not depend on it")
 
 
 def _config(args: argparse.Namespace) -> RunConfig:
@@ -115,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
         raise RegistryError(f"unknown claim id(s) {', '.join(map(repr, unknown))}; `proofcheck list` shows the ids")
     chosen = closure(claims, args.ids) if args.ids else list(claims)
     progress = Progress()
-    run = run_claims({cid: claims[cid] for cid in chosen}, _config(args), progress)
+    run = run_claims({cid: claims[cid] for cid in chosen}, _config(args), progress, jobs=args.jobs)
     progress.done()
     print(claims_table(run))
     for result in run.results.values():

@@ -73,21 +73,29 @@ def describe(value: Any) -> str:
 
 
 class ExperimentCache:
-    """Runs each experiment once per (name, seed) and keeps the result."""
+    """Runs each experiment once per (name, seed) and keeps the result and its run time."""
 
     def __init__(self) -> None:
-        self._results: dict[tuple[str, int], Any] = {}
+        self._results: dict[tuple[str, int], tuple[Any, float]] = {}
 
     @property
     def results(self) -> dict[str, Any]:
         """The experiments run so far, by name."""
-        return {name: result for (name, _), result in self._results.items()}
+        return {name: result for (name, _), (result, _) in self._results.items()}
+
+    def put(self, name: str, seed_value: int, result: Any, seconds: float) -> None:
+        self._results[(name, seed_value)] = (result, seconds)
 
     def get(self, name: str, seed_value: int, progress: Callable[[str], None]) -> Any:
         key = (name, seed_value)
         if key not in self._results:
-            self._results[key] = EXPERIMENTS[name].run(seed_value, progress)
-        return self._results[key]
+            start = time.perf_counter()
+            result = EXPERIMENTS[name].run(seed_value, progress)
+            self.put(name, seed_value, result, time.perf_counter() - start)
+        return self._results[key][0]
+
+    def seconds(self, name: str, seed_value: int) -> float:
+        return self._results[(name, seed_value)][1]
 
 
 def _symbolic(claim: Claim, config: RunConfig) -> Evidence:
@@ -213,4 +221,7 @@ def run_layer(claim: Claim, layer: Layer, config: RunConfig, experiments: Experi
         where = traceback.extract_tb(error.__traceback__)[-1]
         evidence = Evidence(layer, "failed", f"{type(error).__name__}: {error} (at {where.filename}:{where.lineno})")
     evidence.seconds = time.perf_counter() - start
+    if layer == "experiment" and experiments is not None and evidence.outcome != "failed":
+        # the time of the experiments this evidence rests on, whether they ran now or earlier
+        evidence.seconds = sum(experiments.seconds(name, config.seed) for name in claim.checks["experiment"][0])
     return evidence

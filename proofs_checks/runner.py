@@ -4,8 +4,8 @@ Main definitions
 - ``ClaimResult``: a claim, its evidence per layer, the computed status, and
   whether it is *fully established* (established, and every claim it uses,
   recursively, is fully established).
-- ``run_claims(claims, config, progress)``: runs every layer of every claim and
-  returns a ``RunResult``.
+- ``run_claims(claims, config, progress, jobs)``: runs every layer of every
+  claim, on ``jobs`` processes, and returns a ``RunResult``.
 - ``ClaimResult.as_expected``: a claim expected to hold must be fully
   established (and its derivation must pass if it requires a proof); a
   negative control must come out ``refuted``. The run passes
@@ -14,7 +14,9 @@ Main definitions
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,25 +94,64 @@ def closure(claims: Mapping[str, Claim], ids: Iterable[str]) -> list[str]:
     return [cid for cid in claims if cid in wanted]
 
 
+def _layer_task(claim_id: str, layer: str, config: RunConfig) -> Evidence:
+    from proofs_checks.claim import REGISTRY
+
+    return run_layer(REGISTRY[claim_id], layer, config)  # type: ignore[arg-type]
+
+
+def _experiment_task(name: str, seed: int) -> tuple[Any, float]:
+    cache = ExperimentCache()
+    cache.get(name, seed, lambda line: None)
+    return cache.results[name], cache.seconds(name, seed)
+
+
 def run_claims(
     claims: Mapping[str, Claim],
     config: RunConfig,
     progress: Callable[[str], None] = lambda line: None,
+    jobs: int = 1,
 ) -> RunResult:
     """Run every layer of every claim in ``claims`` (which must include the
-    claims they use)."""
+    claims they use), on ``jobs`` worker processes (forked, so they share the
+    registry, reviewer claims included). Experiments run once each, first;
+    results do not depend on ``jobs``."""
     check_references(claims)
     start = time.perf_counter()
     experiments = ExperimentCache()
+    names = sorted({name for claim in claims.values() if "experiment" in claim.checks
+                    for name in claim.checks["experiment"][0]})
+    tasks = [(cid, layer) for cid, claim in claims.items() for layer in LAYERS
+             if layer in claim.checks and layer != "experiment"]
+    found: dict[tuple[str, str], Evidence] = {}
+    total = len(tasks) + len(names)
+    if jobs > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_experiment_task, name, config.seed): ("experiment", name) for name in names}
+            futures.update({pool.submit(_layer_task, cid, layer, config): (cid, layer) for cid, layer in tasks})
+            for done, future in enumerate(as_completed(futures), 1):
+                key = futures[future]
+                if key[0] == "experiment":
+                    result, seconds = future.result()
+                    experiments.put(key[1], config.seed, result, seconds)
+                    progress(f"[{done}/{total}] experiment {key[1]} ({seconds:.1f} s)")
+                else:
+                    found[key] = future.result()
+                    progress(f"[{done}/{total}] {key[0]}: {key[1]} {found[key].outcome} ({found[key].seconds:.1f} s)")
+    else:
+        for done, (cid, layer) in enumerate(tasks, 1):
+            progress(f"[{done}/{total}] {cid}: {layer} ...")
+            found[(cid, layer)] = run_layer(claims[cid], layer, config)  # type: ignore[arg-type]
+            progress(f"[{done}/{total}] {cid}: {layer} {found[(cid, layer)].outcome} ({found[(cid, layer)].seconds:.1f} s)")
     evidence: dict[str, list[Evidence]] = {}
-    for index, claim in enumerate(claims.values(), 1):
-        evidence[claim.id] = []
+    for cid, claim in claims.items():
+        evidence[cid] = []
         for layer in LAYERS:
-            if layer in claim.checks:
-                progress(f"[{index}/{len(claims)}] {claim.id}: {layer} ...")
-                found = run_layer(claim, layer, config, experiments, progress)
-                evidence[claim.id].append(found)
-                progress(f"[{index}/{len(claims)}] {claim.id}: {layer} {found.outcome} ({found.seconds:.1f} s)")
+            if layer == "experiment" and layer in claim.checks:
+                evidence[cid].append(run_layer(claim, layer, config, experiments, progress))
+            elif layer in claim.checks:
+                evidence[cid].append(found[(cid, layer)])
     result = RunResult(config, judge(claims, evidence), experiments.results)
     result.seconds = time.perf_counter() - start
     return result

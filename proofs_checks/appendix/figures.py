@@ -1,0 +1,114 @@
+"""The appendix figures: the closed forms, and the plots of the run's experiments.
+
+Main definitions
+- ``ALPHAS = (1e-4, 1e-2, 0.1, 0.5, 0.9)`` and ``BETAS``: 241 log-spaced
+  temperatures in ``[1e-3, 1e3]``.
+- ``plot_validity(stem)``: ``mu_beta = sigma(1/beta + logit alpha)`` against
+  ``beta`` (log axis), one curve per ``alpha``, each tending to ``alpha`` as
+  ``beta -> inf`` and to 1 as ``beta -> 0+``.
+- ``plot_forward_kl(stem)``: ``KL(p_* || p_beta) = -log mu_beta`` against
+  ``beta`` (log-log), with the asymptote ``((1 - alpha)/alpha) e^{-1/beta}``
+  dashed; float64 values that underflow to 0 are not drawn (``UNDERFLOW_NOTE``).
+- ``Figure``: a figure file of the appendix with its caption and label.
+- ``closed_form_figures(directory)``, ``experiment_figures(experiments,
+  directory)``: write the figures (PDF and PNG) and return them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from proofs_checks.experiments import EXPERIMENTS
+from proofs_checks.experiments.plotting import new_figure, save_figure
+from theory.closed_form import forward_kl_to_filtered, validity_rate
+
+__all__ = ["ALPHAS", "BETAS", "Figure", "plot_validity", "plot_forward_kl", "closed_form_figures",
+           "experiment_figures", "UNDERFLOW_NOTE"]
+
+ALPHAS = (1e-4, 1e-2, 0.1, 0.5, 0.9)
+BETAS = np.logspace(-3, 3, 241)
+UNDERFLOW_NOTE = ("In float64, $-\\log\\mu_\\beta$ underflows to 0 once $e^{-1/\\beta}(1-\\alpha)/\\alpha$ is below"
+                  " about $10^{-323}$ (here for $\\beta \\lesssim 1.4\\times 10^{-3}$); those points are not drawn.")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the appendix: ``path`` relative to the appendix directory
+    (the PDF that LaTeX includes), ``caption`` in LaTeX, ``label``."""
+
+    path: str
+    caption: str
+    label: str
+
+
+def _alpha_label(alpha: float) -> str:
+    return rf"$\alpha = 10^{{{round(np.log10(alpha))}}}$" if alpha < 0.05 else rf"$\alpha = {alpha:g}$"
+
+
+def plot_validity(stem: Path) -> list[Path]:
+    """``mu_beta`` against ``beta`` for each of ``ALPHAS``; writes ``stem.pdf`` and ``stem.png``."""
+    fig, (axis,) = new_figure(1, height=2.6)
+    for alpha in ALPHAS:
+        line, = axis.plot(BETAS, validity_rate(alpha, BETAS), label=_alpha_label(alpha))
+        axis.axhline(alpha, color=line.get_color(), lw=0.6, ls=":")
+    axis.set_xscale("log")
+    axis.set_xlabel(r"temperature $\beta$")
+    axis.set_ylabel(r"validity $\mu_\beta = p_\beta(\mathcal{Y}_1)$")
+    axis.set_ylim(-0.02, 1.02)
+    axis.grid(True, which="major", lw=0.3, alpha=0.5)
+    axis.legend(loc="lower left", frameon=False)
+    axis.set_title(r"$\mu_\beta = \sigma(1/\beta + \mathrm{logit}\,\alpha)$; dotted: the limit $\alpha$ as $\beta\to\infty$")
+    return save_figure(fig, stem)
+
+
+def plot_forward_kl(stem: Path) -> list[Path]:
+    """``-log mu_beta`` against ``beta`` (log-log) for each of ``ALPHAS``, with
+    the small-``beta`` asymptote dashed; underflowed zeros are not drawn."""
+    fig, (axis,) = new_figure(1, height=2.6)
+    for alpha in ALPHAS:
+        kl = forward_kl_to_filtered(alpha, BETAS)
+        drawn = kl > 0
+        line, = axis.plot(BETAS[drawn], kl[drawn], label=_alpha_label(alpha))
+        with np.errstate(under="ignore"):
+            asymptote = (1 - alpha) / alpha * np.exp(-1 / BETAS)
+        near = drawn & (BETAS <= 0.5) & (asymptote > 0)
+        axis.plot(BETAS[near], asymptote[near], color=line.get_color(), lw=0.8, ls="--")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel(r"temperature $\beta$")
+    axis.set_ylabel(r"$\mathrm{KL}(p_*\,\|\,p_\beta) = -\log\mu_\beta$")
+    axis.grid(True, which="major", lw=0.3, alpha=0.5)
+    axis.legend(loc="lower right", frameon=False)
+    axis.set_title(r"dashed: $\frac{1-\alpha}{\alpha}e^{-1/\beta}$ (small-$\beta$ asymptote)")
+    return save_figure(fig, stem)
+
+
+def closed_form_figures(directory: Path) -> list[Figure]:
+    """Write the two closed-form figures into ``directory`` (``figures/`` of the appendix)."""
+    directory = Path(directory)
+    plot_validity(directory / "validity-rate")
+    plot_forward_kl(directory / "forward-kl")
+    return [
+        Figure(f"{directory.name}/validity-rate.pdf",
+               r"Validity $\mu_\beta$ of the tilted distribution against the temperature, from the float64 closed"
+               r" form (\S\ref{claim:beta-mu}, \S\ref{claim:validity-monotone}).", "fig:validity-rate"),
+        Figure(f"{directory.name}/forward-kl.pdf",
+               r"Forward KL from the filtered model to the tilted distribution (\S\ref{claim:forward-kl-limit}). "
+               + UNDERFLOW_NOTE, "fig:forward-kl"),
+    ]
+
+
+def experiment_figures(experiments: Mapping[str, Any], directory: Path) -> dict[str, list[Figure]]:
+    """Plot every experiment of the run with its own ``plot``; the figures by experiment name."""
+    figures: dict[str, list[Figure]] = {}
+    for name, result in experiments.items():
+        experiment = EXPERIMENTS[name]
+        written = [p for p in experiment.plot(result, Path(directory) / name) if p.suffix == ".pdf"]
+        figures[name] = [Figure(f"{Path(directory).name}/{p.name}", experiment.title, f"fig:{p.stem}")
+                         for p in sorted(written)]
+    return figures
