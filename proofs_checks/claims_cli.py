@@ -99,7 +99,8 @@ def _show(args: argparse.Namespace) -> int:
         progress.done()
         print(f"[{layer}] {evidence.outcome}: {evidence.summary} ({evidence.seconds:.1f} s)")
         if evidence.counterexample is not None:
-            print(f"    counterexample: {evidence.counterexample}")
+            shown = _point(evidence.counterexample) if isinstance(evidence.counterexample, dict) else evidence.counterexample
+            print(f"    counterexample: {shown}")
         if layer == "symbolic":
             derivation = claim.checks["symbolic"]()
             print("    " + derivation.to_text(derivation.check(config.seed).steps).replace("\n", "\n    "))
@@ -125,10 +126,16 @@ def _run(args: argparse.Namespace) -> int:
         for evidence in result.evidence:
             if evidence.counterexample is not None or evidence.outcome == "failed":
                 print(f"{result.claim.id} [{evidence.layer}] {evidence.outcome}: {evidence.summary}")
+                if isinstance(evidence.counterexample, dict):
+                    print(f"    counterexample: {_point(evidence.counterexample)}")
     if args.json:
         write_report(run, args.json)
         print(f"report written to {args.json}")
     return 0 if run.passed else 1
+
+
+def _point(counterexample: dict[str, str]) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in counterexample.items())
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
