@@ -442,7 +442,7 @@ class Derivation:
             with mpmath.workdps(dps):
                 try:
                     value = function(*(point[s] for s in symbols))
-                except (ZeroDivisionError, ValueError, OverflowError):
+                except Exception:  # noqa: BLE001 - a point where the step cannot be evaluated is no evidence
                     return None
                 return value if mpmath.isfinite(value) else None
 

@@ -27,7 +27,7 @@ from typing import Any
 import mpmath
 from mpmath import mp, mpf
 
-from theory.errors import DomainError, check_beta, check_interval
+from theory.errors import check_beta, check_interval
 
 __all__ = [
     "validity_rate",

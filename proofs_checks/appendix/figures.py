@@ -11,7 +11,9 @@ Main definitions
   dashed; float64 values that underflow to 0 are not drawn (``UNDERFLOW_NOTE``).
 - ``Figure``: a figure file of the appendix with its caption and label.
 - ``closed_form_figures(directory)``, ``experiment_figures(experiments,
-  directory)``: write the figures (PDF and PNG) and return them.
+  directory)``: write the figures (PDF and PNG) and return them; an
+  experiment's caption is its title and name (and the part, for experiments
+  that draw one figure per design).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from proofs_checks.appendix.latex import escape_text, prose
 from proofs_checks.experiments import EXPERIMENTS
 from proofs_checks.experiments.plotting import new_figure, save_figure
 from theory.closed_form import forward_kl_to_filtered, validity_rate
@@ -103,12 +106,17 @@ def closed_form_figures(directory: Path) -> list[Figure]:
     ]
 
 
+def _experiment_caption(name: str, stem: str, title: str) -> str:
+    part = stem.removeprefix(name).lstrip("-")
+    return rf"{prose(title)} (experiment \texttt{{{escape_text(name)}}}{', ' + escape_text(part) if part else ''})."
+
+
 def experiment_figures(experiments: Mapping[str, Any], directory: Path) -> dict[str, list[Figure]]:
     """Plot every experiment of the run with its own ``plot``; the figures by experiment name."""
     figures: dict[str, list[Figure]] = {}
     for name, result in experiments.items():
         experiment = EXPERIMENTS[name]
         written = [p for p in experiment.plot(result, Path(directory) / name) if p.suffix == ".pdf"]
-        figures[name] = [Figure(f"{Path(directory).name}/{p.name}", experiment.title, f"fig:{p.stem}")
-                         for p in sorted(written)]
+        figures[name] = [Figure(f"{Path(directory).name}/{p.name}", _experiment_caption(name, p.stem, experiment.title),
+                                f"fig:{p.stem}") for p in sorted(written)]
     return figures

@@ -16,7 +16,8 @@ Main definitions
 - ``prose(text)``: ``escape_text`` with the suite's ASCII names of symbols set
   as math: ``beta`` as $\\beta$, ``p_beta`` as $p_\\beta$, ``p_*`` as $p_*$,
   ``N_eff`` as $N_{\\mathrm{eff}}$, ``Y1`` as $\\mathcal{Y}_1$, ``<=`` as
-  $\\le$, ``||`` as $\\|$, ... (``SYMBOLS``); other text unchanged.
+  $\\le$, ``||`` as $\\|$, ... (``SYMBOLS``); other text unchanged. In a
+  heading, each symbol is wrapped in ``\\texorpdfstring`` for the PDF bookmarks.
 - ``text_with_math(text)``: ``$...$`` segments kept verbatim when
   ``is_safe_math`` accepts them, everything else through ``escape_text``.
 - ``is_safe_math(math)``: balanced braces, no ``%``, ``#``, ``$`` or commands
@@ -73,7 +74,7 @@ SYMBOLS: dict[str, str] = {
 }
 """ASCII names used in the suite's messages and the LaTeX they stand for."""
 _SYMBOL = re.compile("|".join(
-    re.escape(name) if not name[0].isalpha() else rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_*])"
+    re.escape(name) if not name[0].isalpha() else rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])"
     for name in sorted(SYMBOLS, key=len, reverse=True)))
 _UNSAFE_MATH = re.compile(
     r"\\(input|include|def|edef|gdef|xdef|let|catcode|begin|end|newcommand|renewcommand|providecommand|"
@@ -96,30 +97,37 @@ def _escape_char(char: str) -> str:
     return f"[U+{ord(char):04X}{' ' + name.lower() if name else ''}]"
 
 
-def escape_text(text: str) -> str:
-    """``text`` as LaTeX that typesets the same characters; long unbroken tokens
-    may break after ``* / + - , ; = ( |``."""
+def _escape_token(token: str, breakable: bool) -> str:
     pieces = []
-    for token in re.split(r"(\s+)", str(text)):
-        if token.isspace() or not token:
-            pieces.append(" " if token else "")
-            continue
-        breakable = len(token) > _LONG_TOKEN
-        for char in token:
-            pieces.append(_escape_char(char))
-            if breakable and char in _BREAK_AFTER:
-                pieces.append(r"\allowbreak{}")
+    for char in token:
+        pieces.append(_escape_char(char))
+        if breakable and char in _BREAK_AFTER:
+            pieces.append(r"\allowbreak{}")
     return "".join(pieces)
 
 
-def prose(text: str) -> str:
-    """``text`` escaped, with the names of ``SYMBOLS`` set as math."""
-    out, start = [], 0
-    for match in _SYMBOL.finditer(str(text)):
-        out.append(escape_text(text[start:match.start()]))
-        out.append(f"\\ensuremath{{{SYMBOLS[match.group()]}}}")
-        start = match.end()
-    out.append(escape_text(text[start:]))
+def escape_text(text: str) -> str:
+    """``text`` as LaTeX that typesets the same characters; long unbroken tokens
+    may break after ``* / + - , ; = ( |``."""
+    return "".join(" " if token.isspace() else _escape_token(token, len(token) > _LONG_TOKEN)
+                   for token in re.split(r"(\s+)", str(text)) if token)
+
+
+def prose(text: str, heading: bool = False) -> str:
+    """``text`` escaped, with the names of ``SYMBOLS`` set as math; in a
+    ``heading`` each symbol also carries its plain name for PDF bookmarks."""
+    out = []
+    for token in re.split(r"(\s+)", str(text)):
+        if not token or token.isspace():
+            out.append(" " if token else "")
+            continue
+        breakable, start = len(token) > _LONG_TOKEN, 0
+        for match in _SYMBOL.finditer(token):
+            out.append(_escape_token(token[start:match.start()], breakable))
+            math = f"\\ensuremath{{{SYMBOLS[match.group()]}}}"
+            out.append(f"\\texorpdfstring{{{math}}}{{{escape_text(match.group())}}}" if heading else math)
+            start = match.end()
+        out.append(_escape_token(token[start:], breakable))
     return "".join(out)
 
 

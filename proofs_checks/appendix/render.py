@@ -8,7 +8,8 @@ retyped. Templates use ``<< >>`` for values, ``<% %>`` for statements and
 
 Main definitions
 - ``environment()``: the Jinja2 environment over ``templates/`` with the
-  filters ``tex`` (``escape_text``), ``prose``, ``math`` (``text_with_math``),
+  filters ``tex`` (``escape_text``), ``prose``, ``heading`` (``prose`` for
+  section titles), ``math`` (``text_with_math``),
   ``formula`` (a step as ``\\pcformula{left}{relation and right}``), ``number``
   (``latex_number``), ``relation`` (``relation_latex``) and ``mark`` (a layer
   outcome as a symbol).
@@ -220,7 +221,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
     )
-    env.filters.update(tex=escape_text, prose=prose, math=text_with_math, formula=_formula,
+    env.filters.update(tex=escape_text, prose=prose, heading=lambda text: prose(text, heading=True), math=text_with_math, formula=_formula,
                        number=latex_number, mark=lambda outcome: _MARKS[outcome],
                        relation=relation_latex)
     env.globals.update(LAYERS=LAYERS, STATUS_COLOURS=STATUS_COLOURS)

@@ -23,16 +23,15 @@ import sympy as sp
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
-from proofs_checks.claims.notation import BINARY, DEFINITIONS, DOMAIN, FACTS, FILTERED, MU, TILTED, A, M, V, Z, total
+from proofs_checks.claims.notation import BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, V, Z, total
 from proofs_checks.claims.objective import close, problems_with_policy
 from proofs_checks.derivation import Asymptotic, Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
-from theory import closed_form, precise
-from theory.divergences import kl_divergence, total_variation
+from theory import closed_form, divergences, precise, symbolic
 from theory.problem import BinaryRewardProblem
 from theory.sequences.divergences import kl_divergence_from_logs
 from theory.strategies import alphas, betas, problems
-from theory.symbolic import alpha, beta, binary_kl, logit
+from theory.symbolic import alpha, beta
 
 # --- forward-kl-limit -----------------------------------------------------------
 
@@ -53,7 +52,7 @@ def _forward_derivation() -> Derivation:
     valid_tilted = A * sp.exp(1 / beta) / Z
     return Derivation(
         scope="all n and every validity pattern (generic outcome y, symbolic sums); limits for symbolic alpha",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
             Equal(total(V * (A / alpha) * sp.log((A / alpha) / valid_tilted)), -sp.log(MU),
                   "only valid y contribute (0 log 0 = 0); there p_*(y)/p_beta(y) = Z_beta/(alpha e^{1/beta}) = 1/mu_beta",
@@ -94,7 +93,7 @@ def _forward_numeric(ctx: NumericContext):
 
 @FORWARD.property(problems(), betas())
 def _forward_property(problem: BinaryRewardProblem, b: float) -> None:
-    tv = total_variation(problem.tilted(b), problem.filtered)
+    tv = divergences.total_variation(problem.tilted(b), problem.filtered)
     close(tv, float(problem.invalidity_rate(b)), 1.0, "TV(p_beta, p_*) vs 1 - mu_beta",
           rtol=4 * problem.n * np.finfo(float).eps)
     smaller = b / 2
@@ -122,7 +121,7 @@ MONOTONE = register(
 def _monotone_derivation() -> Derivation:
     return Derivation(
         scope="symbolic alpha and beta; the KL identity for all n and every validity pattern (symbolic sums)",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
             Equal(sp.Derivative(MU, beta), -MU * (1 - MU) / beta**2, "differentiate mu_beta = alpha e^{1/beta} / Z_beta"),
             Sign(MU, "positive", "mu_beta = alpha e^{1/beta}/Z_beta with 1 - alpha > 0", positive=(1 - alpha,)),
@@ -136,15 +135,15 @@ def _monotone_derivation() -> Derivation:
             Equal(total(A * V * sp.exp(1 / beta) / Z) / beta - sp.log(Z) * total(TILTED), MU / beta - sp.log(Z),
                   "KL(p_beta || a) = sum_y p_beta (v/beta - log Z_beta) = mu_beta/beta - log Z_beta",
                   given={**FACTS, total(A * sp.exp(V / beta)): Z}),
-            Equal(binary_kl(MU, alpha), MU / beta - sp.log(Z),
+            Equal(symbolic.binary_kl(MU, alpha), MU / beta - sp.log(Z),
                   "kl(mu_beta || alpha) with mu_beta/alpha = e^{1/beta}/Z_beta and (1 - mu_beta)/(1 - alpha) = 1/Z_beta"),
-            Equal(logit(MU) - logit(alpha), 1 / beta, "logit mu_beta = logit alpha + 1/beta"),
-            Equal(sp.Derivative(binary_kl(MU, alpha), beta), (logit(MU) - logit(alpha)) * sp.Derivative(MU, beta),
+            Equal(symbolic.logit(MU) - symbolic.logit(alpha), 1 / beta, "logit mu_beta = logit alpha + 1/beta"),
+            Equal(sp.Derivative(symbolic.binary_kl(MU, alpha), beta), (symbolic.logit(MU) - symbolic.logit(alpha)) * sp.Derivative(MU, beta),
                   "chain rule: d kl(mu || alpha)/d mu = logit mu - logit alpha"),
             Sign(-MU * (1 - MU) / beta**3, "negative",
                  "so d KL(p_beta || a)/d beta = -mu_beta (1 - mu_beta)/beta^3 < 0: the budget grows as beta decreases",
                  positive=(MU, 1 - MU), expand_definitions=False),
-            Limit(binary_kl(MU, alpha), beta, 0, -sp.log(alpha), "mu_beta -> 1 and kl(1 || alpha) = -log alpha"),
+            Limit(symbolic.binary_kl(MU, alpha), beta, 0, -sp.log(alpha), "mu_beta -> 1 and kl(1 || alpha) = -log alpha"),
             Limit(beta * sp.log(Z), beta, 0, 1, "beta log(1 - alpha + alpha e^{1/beta}) = 1 + beta log(alpha + "
                   "(1-alpha) e^{-1/beta}) -> 1"),
         ),
@@ -215,7 +214,7 @@ def _reverse_derivation() -> Derivation:
     kl_q_tilted = kl_q_a - (1 - w) / beta + sp.log(Z)
     return Derivation(
         scope="any outcome with q(y) > 0 = p_*(y); symbolic alpha, beta and q(Y0) = w > 0 for the rate",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
             Limit(q_y * sp.log(q_y / p_y), p_y, 0, sp.oo,
                   "a term with q(y) > 0 = p(y) is +inf (the convention is this limit): KL(q || p_*) = +inf when q(Y0) > 0"),
@@ -238,8 +237,8 @@ def _reverse_numeric(ctx: NumericContext):
         b = betas_cycle[index % len(betas_cycle)]
         q = ctx.distribution(len(base))
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal(f"KL(q||p_*) = +inf for full-support q ({label})", kl_divergence(q, problem.filtered), mpmath.inf)
-        yield ctx.equal(f"KL(p_beta||p_*) = +inf ({label})", kl_divergence(problem.tilted(b), problem.filtered), mpmath.inf)
+        yield ctx.equal(f"KL(q||p_*) = +inf for full-support q ({label})", divergences.kl_divergence(q, problem.filtered), mpmath.inf)
+        yield ctx.equal(f"KL(p_beta||p_*) = +inf ({label})", divergences.kl_divergence(problem.tilted(b), problem.filtered), mpmath.inf)
         yield ctx.less(f"KL(p_*||q) < inf ({label})", d.kl(problem.filtered, q), mpmath.inf)
         valid_mass = d.expectation(q, validity)
         kl_q_a = d.kl(q, base)
@@ -252,12 +251,12 @@ def _reverse_numeric(ctx: NumericContext):
 @REVERSE.property(problems_with_policy(), betas())
 def _reverse_property(drawn: tuple[BinaryRewardProblem, np.ndarray], b: float) -> None:
     problem, q = drawn
-    assert kl_divergence(q, problem.filtered) == np.inf, "KL(q||p_*) finite for a full-support q"
-    assert kl_divergence(problem.tilted(b), problem.filtered) == np.inf or problem.invalidity_rate(b) < np.finfo(
+    assert divergences.kl_divergence(q, problem.filtered) == np.inf, "KL(q||p_*) finite for a full-support q"
+    assert divergences.kl_divergence(problem.tilted(b), problem.filtered) == np.inf or problem.invalidity_rate(b) < np.finfo(
         float).tiny, "KL(p_beta||p_*) finite although p_beta(Y0) is a normal float"
-    assert np.isfinite(kl_divergence(problem.filtered, q)), "KL(p_*||q) infinite for a full-support q"
+    assert np.isfinite(divergences.kl_divergence(problem.filtered, q)), "KL(p_*||q) infinite for a full-support q"
     invalid_mass = float(np.sum(q[~problem.valid]))
-    bound = b * (kl_divergence(q, problem.base) - np.log(problem.alpha))
+    bound = b * (divergences.kl_divergence(q, problem.base) - np.log(problem.alpha))
     scaled = b * kl_divergence_from_logs(np.log(q), problem.log_tilted(b))
     # the bound can be tight (q(Y0) >> a(Y0)); float inputs carry eps-level errors in each log, times beta
     slack = 8 * problem.n * np.finfo(float).eps * (scaled + invalid_mass + bound + b)

@@ -29,7 +29,7 @@ from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import DOMAIN
 from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
-from theory.divergences import kl_divergence
+from theory import divergences
 from theory.problem import BinaryRewardProblem
 from theory.strategies import betas, probability_vectors, problems
 from theory.symbolic import alpha, beta
@@ -227,7 +227,7 @@ def _valid_limit_property(drawn: tuple, b: float) -> None:
     family = full_support + valid_members
     objective = [problem.objective(q, b) for q in family]
     best = family[int(np.argmax(objective))]
-    k0 = min(kl_divergence(q, problem.filtered) for q in valid_members)
+    k0 = min(divergences.kl_divergence(q, problem.filtered) for q in valid_members)
     bound = b * (k0 - np.log(problem.alpha))
     shortfall = float(np.sum(best[~problem.valid]))
     assert shortfall <= bound + 1e-12 * (1 + bound), f"1 - q_beta(Y1) = {shortfall!r} exceeds beta (K_0 - log alpha) = {bound!r}"

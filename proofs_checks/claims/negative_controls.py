@@ -22,14 +22,13 @@ import sympy as sp
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
-from proofs_checks.claims.notation import DEFINITIONS, DOMAIN, MU, Z
+from proofs_checks.claims.notation import definitions, DOMAIN, MU, Z
 from proofs_checks.derivation import Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
-from theory import closed_form, precise
-from theory.divergences import binary_kl, kl_divergence
+from theory import closed_form, divergences, precise, symbolic
 from theory.problem import BinaryRewardProblem
 from theory.strategies import alphas, betas, problems
-from theory.symbolic import OutcomeModel, alpha, beta, binary_kl as symbolic_kl, entropy
+from theory.symbolic import OutcomeModel, alpha, beta
 
 TWO_VALID = OutcomeModel(2, 1)
 """The smallest instance that can refute a statement about the valid block: two valid outcomes, one invalid."""
@@ -42,7 +41,7 @@ def _negative(claim_id: str, title: str, statement: str, refutes: str):
 def _conditional_entropy(model: OutcomeModel) -> sp.Expr:
     tilted = model.tilted()
     valid_mass = sum(tilted[: model.n_valid])
-    return entropy([p / valid_mass for p in tilted[: model.n_valid]])
+    return symbolic.entropy([p / valid_mass for p in tilted[: model.n_valid]])
 
 
 # --- nc-conditional-sharpens ----------------------------------------------------
@@ -107,13 +106,13 @@ def _reverse_converges_numeric(ctx: NumericContext):
     for problem, base, validity in ctx.problems():
         b = mpmath.mpf("1e-6")
         yield ctx.at_most(f"KL(p_beta||p_*) <= 1e-3 at beta = 1e-6 (n={len(base)}, alpha={ctx.short(problem.alpha)})",
-                          kl_divergence(problem.tilted(b), problem.filtered), mpmath.mpf("1e-3"))
+                          divergences.kl_divergence(problem.tilted(b), problem.filtered), mpmath.mpf("1e-3"))
 
 
 @REVERSE_CONVERGES.property(problems(), betas(min_value=1e-2, max_value=5e-2))
 def _reverse_converges_property(problem: BinaryRewardProblem, b: float) -> None:
     # beta >= 0.01 keeps p_beta(Y0) ~ e^{-1/beta} above the float64 underflow, which would fake convergence
-    value = kl_divergence(problem.tilted(b), problem.filtered)
+    value = divergences.kl_divergence(problem.tilted(b), problem.filtered)
     assert value <= 1e-3, f"KL(p_beta||p_*) = {value!r} at beta = {b!r}"
 
 
@@ -128,7 +127,7 @@ INCREASING = _negative(
 def _increasing_derivation() -> Derivation:
     return Derivation(
         scope="symbolic alpha and beta",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(Sign(sp.Derivative(MU, beta), "positive", "the claim: d mu_beta / d beta > 0"),),
         domain=DOMAIN,
     )
@@ -157,7 +156,7 @@ FILTERED_MAX = _negative(
 def _filtered_max_derivation() -> Derivation:
     return Derivation(
         scope="symbolic alpha and beta: steps 1-2 hold for every beta, so no beta makes p_* optimal",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
             Equal(1 + beta * sp.log(alpha) - beta * sp.log(Z), beta * sp.log(MU),
                   "J_beta(p_*) - J*_beta = 1 - beta KL(p_* || a) - beta log Z_beta = beta log mu_beta"),
@@ -232,8 +231,8 @@ SWAPPED = _negative(
 def _swapped_derivation() -> Derivation:
     return Derivation(
         scope="symbolic alpha and beta",
-        definitions=DEFINITIONS,
-        steps=(Equal(symbolic_kl(alpha, MU), MU / beta - sp.log(Z),
+        definitions=definitions(),
+        steps=(Equal(symbolic.binary_kl(alpha, MU), MU / beta - sp.log(Z),
                      "the claim, with KL(p_beta || a) = mu_beta/beta - log Z_beta (validity-monotone)"),),
         domain=DOMAIN,
     )
@@ -256,5 +255,5 @@ def _swapped_numeric(ctx: NumericContext):
 def _swapped_property(a: float, b: float) -> None:
     m = float(closed_form.validity_rate(a, b))
     budget = float(closed_form.kl_budget(a, m))
-    swapped = binary_kl(a, m)
+    swapped = divergences.binary_kl(a, m)
     assert abs(budget - swapped) <= 1e-9 * (budget + swapped), f"kl(mu||alpha) = {budget!r} but kl(alpha||mu) = {swapped!r}"

@@ -3,7 +3,7 @@
 Main definitions
 - ``G``: the generic-outcome model (``theory.symbolic.GenericOutcomes``): sums
   over ``y = 1..n`` with symbolic ``n``, indexed ``a[y]``, ``q[y]``, ``v[y]``.
-- Placeholders ``Z`` (``Z_beta``), ``MU`` (``mu_beta``), with ``DEFINITIONS``
+- Placeholders ``Z`` (``Z_beta``), ``MU`` (``mu_beta``), with ``definitions()``
   ``Z_beta = 1 - alpha + alpha e^{1/beta}`` and ``mu_beta = alpha e^{1/beta} / Z_beta``,
   substituted before a step is checked.
 - ``A, Q, V, Y``: ``a[y]``, ``q[y]``, ``v[y]`` and the index ``y``;
@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbolic import GenericOutcomes, alpha, beta, mu, partition, validity_rate
+from theory import symbolic
+from theory.symbolic import GenericOutcomes, alpha, beta, mu
 
 G = GenericOutcomes()
 Y, A, Q, V, M = G.y, G.a[G.y], G.q[G.y], G.v[G.y], G.m
 Z = sp.Symbol("Z_beta", positive=True)
 MU = sp.Symbol("mu_beta", positive=True)
-DEFINITIONS = {MU: validity_rate(alpha, beta).subs(partition(alpha, beta), Z), Z: partition(alpha, beta)}
+
+
+def definitions() -> dict[sp.Symbol, sp.Expr]:
+    """``mu_beta`` and ``Z_beta`` from ``theory.symbolic``, read at each call (so that
+    the derivations check the library's current formulas)."""
+    z = symbolic.partition(alpha, beta)
+    return {MU: symbolic.validity_rate(alpha, beta).subs(z, Z), Z: z}
+
 TILTED = A * sp.exp(V / beta) / Z
 FILTERED = A * V / alpha
 BINARY = (V, (0, 1))

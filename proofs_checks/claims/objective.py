@@ -26,12 +26,11 @@ from hypothesis import strategies as st
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import (
-    BINARY, DEFINITIONS, DOMAIN, FACTS, FILTERED, MU, TILTED, A, M, Q, V, Y, Z, total,
+    BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, M, Q, V, Y, Z, total,
 )
 from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Sign
 from proofs_checks.numeric import NumericContext
-from theory import closed_form, precise
-from theory.divergences import kl_divergence
+from theory import divergences, precise
 from theory.problem import BinaryRewardProblem
 from theory.sequences.divergences import kl_divergence_from_logs
 from theory.strategies import betas, probability_vectors, problems
@@ -141,7 +140,7 @@ def _gibbs_derivation() -> Derivation:
     kl_tilted = _kl_sum(Q, TILTED)
     return Derivation(
         scope="all n and every validity pattern (generic outcome y, symbolic sums)",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
             Equal(sp.log(Q / TILTED), sp.log(Q / A) - V / beta + sp.log(Z), "definition of p_beta, pointwise"),
             Equal(kl_tilted, _kl_sum(Q, A) - M / beta + sp.log(Z),
@@ -182,7 +181,6 @@ def _gibbs_numeric(ctx: NumericContext):
 @GIBBS.property(problems_with_policy(), betas())
 def _gibbs_property(drawn: tuple[BinaryRewardProblem, np.ndarray], b: float) -> None:
     problem, q = drawn
-    kl_q_a = kl_divergence(q, problem.base)
     kl_q_tilted = kl_divergence_from_logs(np.log(q), problem.log_tilted(b))
     log_z = float(problem.log_partition(b))
     # rounding is relative to the size of the terms summed (q log q, q log a, q log p_beta, log Z), plus 1 for
@@ -214,10 +212,9 @@ CONDITIONAL = register(
 
 @CONDITIONAL.symbolic
 def _conditional_derivation() -> Derivation:
-    mass_valid = total(TILTED * V)
     return Derivation(
         scope="all n and every validity pattern (generic outcome y, symbolic sums)",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
             Equal(V * sp.exp(V / beta), V * sp.exp(1 / beta), "v(y) in {0, 1}", cases=BINARY),
             Equal(total(A * V * sp.exp(1 / beta) / Z), MU, "p_beta(Y1) = e^{1/beta} sum_y a v / Z_beta = mu_beta",
@@ -304,7 +301,7 @@ def _filtered_numeric(ctx: NumericContext):
             q[i] = w
         label = f"n={len(base)}, |Y1|={len(valid_index)}, alpha={ctx.short(problem.alpha)}"
         yield ctx.equal(f"KL(q||a) = KL(q||p_*) - log alpha ({label})", ctx.resolve(lambda: d.kl(q, base), ctx.span(problem.alpha, 1)),
-                        kl_divergence(q, problem.filtered) - mpmath.log(problem.alpha))
+                        divergences.kl_divergence(q, problem.filtered) - mpmath.log(problem.alpha))
         yield ctx.equal(f"KL(p_*||a) = -log alpha ({label})", ctx.resolve(lambda: d.kl(problem.filtered, base), ctx.span(problem.alpha, 1)),
                         -mpmath.log(problem.alpha))
         if len(valid_index) >= 2:
@@ -316,8 +313,8 @@ def _filtered_property(drawn: tuple[BinaryRewardProblem, np.ndarray]) -> None:
     problem, q = drawn
     valid_q = np.where(problem.valid, q, 0.0)
     valid_q /= np.sum(valid_q)
-    kl_to_base = kl_divergence(valid_q, problem.base)
-    kl_to_filtered = kl_divergence(valid_q, problem.filtered)
+    kl_to_base = divergences.kl_divergence(valid_q, problem.base)
+    kl_to_filtered = divergences.kl_divergence(valid_q, problem.filtered)
     # rounding a(y) to float64 moves log a(y) by up to eps: an absolute error of order eps on top of the terms
     scale = kl_to_base + kl_to_filtered + abs(np.log(problem.alpha)) + 1
     close(kl_to_base, kl_to_filtered - np.log(problem.alpha), scale, "KL(q||a) vs KL(q||p_*) - log alpha",

@@ -24,13 +24,13 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from proofs_checks.claim import register
-from proofs_checks.claims.notation import DEFINITIONS, DOMAIN, MU, Z
+from proofs_checks.claims.notation import definitions, DOMAIN, MU, Z
 from proofs_checks.derivation import Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
-from theory import closed_form, multi_prompt, precise
+from theory import closed_form, multi_prompt, precise, symbolic
 from theory.errors import DomainError
 from theory.strategies import alphas, validity_targets
-from theory.symbolic import alpha, beta, beta_for_validity, binary_kl, logit, mu, sigmoid
+from theory.symbolic import alpha, beta, mu
 
 EPS = float(np.finfo(float).eps)
 
@@ -55,19 +55,19 @@ BETA_MU = register(
 def _beta_mu_derivation() -> Derivation:
     return Derivation(
         scope="symbolic alpha, beta and mu",
-        definitions=DEFINITIONS,
+        definitions=definitions(),
         steps=(
-            Equal(MU, sigmoid(1 / beta + logit(alpha)), "alpha e^{1/beta}/(1 - alpha + alpha e^{1/beta}) = "
+            Equal(MU, symbolic.sigmoid(1 / beta + symbolic.logit(alpha)), "alpha e^{1/beta}/(1 - alpha + alpha e^{1/beta}) = "
                   "1/(1 + e^{-1/beta} (1 - alpha)/alpha)"),
-            Equal(beta_for_validity(alpha, MU), beta, "logit mu_beta - logit alpha = 1/beta: beta(mu) inverts mu_beta"),
+            Equal(symbolic.beta_for_validity(alpha, MU), beta, "logit mu_beta - logit alpha = 1/beta: beta(mu) inverts mu_beta"),
             Equal(MU - alpha, alpha * (1 - alpha) * (sp.exp(1 / beta) - 1) / Z, "put mu_beta - alpha over Z_beta"),
             Sign(alpha * (1 - alpha) * (sp.exp(1 / beta) - 1) / Z, "positive",
                  "e^{1/beta} > 1 for beta > 0 and Z_beta > 0: no beta gives mu <= alpha",
                  positive=(1 - alpha, sp.exp(1 / beta) - 1), expand_definitions=False),
             Sign(1 - MU, "positive", "1 - mu_beta = (1 - alpha)/Z_beta: no beta gives mu >= 1", positive=(1 - alpha,)),
-            Equal(sp.Derivative(beta_for_validity(alpha, mu), mu), -beta_for_validity(alpha, mu) ** 2 / (mu * (1 - mu)),
+            Equal(sp.Derivative(symbolic.beta_for_validity(alpha, mu), mu), -symbolic.beta_for_validity(alpha, mu) ** 2 / (mu * (1 - mu)),
                   "d/d mu of 1/(logit mu - logit alpha), with d logit mu / d mu = 1/(mu (1 - mu))"),
-            Equal(MU - beta * binary_kl(MU, alpha), beta * sp.log(Z),
+            Equal(MU - beta * symbolic.binary_kl(MU, alpha), beta * sp.log(Z),
                   "J*_beta = E_{p_beta}[v] - beta KL(p_beta || a) with KL(p_beta || a) = kl(mu_beta || alpha) "
                   "(validity-monotone)"),
         ),
@@ -89,7 +89,7 @@ def _beta_mu_numeric(ctx: NumericContext):
             b = precise.beta_for_validity(a, target)
             yield ctx.equal(f"mu(beta(mu)) = mu ({label})", precise.validity_rate(a, b), target)
             yield ctx.equal(f"1 - mu(beta(mu)) = 1 - mu ({label})", precise.invalidity_rate(a, b), 1 - target)
-            # differentiate along the log-odds u = logit(mu), far from the pole at mu = 1: d mu/d u = mu (1 - mu)
+            # differentiate along the log-odds u = symbolic.logit(mu), far from the pole at mu = 1: d mu/d u = mu (1 - mu)
             # the pole of beta(u) = 1/(u - logit alpha) is at distance 1/beta, and u - logit alpha cancels
             slope = ctx.resolve(lambda: ctx.derivative(lambda u: precise.beta_for_validity(a, precise.sigmoid(u)),
                                                        precise.logit(target), 1 / b), ctx.span(a, b))
@@ -149,7 +149,7 @@ def _multi_derivation() -> Derivation:
     i, m = sp.symbols("i m", integer=True, positive=True)
     w, alpha_i, mu_i = (sp.IndexedBase(name, positive=True) for name in ("w", "alpha", "mu"))
     a_i = sp.Symbol("alpha_i", positive=True)
-    prompt_mu = sigmoid(1 / beta + logit(a_i))
+    prompt_mu = symbolic.sigmoid(1 / beta + symbolic.logit(a_i))
     return Derivation(
         scope="any number m of prompts (symbolic sums over i = 1..m), symbolic beta and alpha_i",
         steps=(
@@ -161,13 +161,13 @@ def _multi_derivation() -> Derivation:
             Limit(prompt_mu, beta, 0, 1, "each mu_i -> 1, so mu_bar -> sum_i w_i = 1 as beta -> 0+"),
             Limit(prompt_mu, beta, sp.oo, a_i, "each mu_i -> alpha_i, so mu_bar -> sum_i w_i alpha_i as beta -> inf",
                   direction="-"),
-            Equal(sp.Derivative(beta_for_validity(a_i, mu), a_i),
-                  1 / (a_i * (1 - a_i) * (logit(mu) - logit(a_i)) ** 2),
+            Equal(sp.Derivative(symbolic.beta_for_validity(a_i, mu), a_i),
+                  1 / (a_i * (1 - a_i) * (symbolic.logit(mu) - symbolic.logit(a_i)) ** 2),
                   "continuity and strict monotonicity give exactly one beta per target; per prompt, differentiate "
                   "beta_i = 1/(logit mu - logit alpha_i)"),
-            Sign(1 / (a_i * (1 - a_i) * (logit(mu) - logit(a_i)) ** 2), "positive",
+            Sign(1 / (a_i * (1 - a_i) * (symbolic.logit(mu) - symbolic.logit(a_i)) ** 2), "positive",
                  "so beta_i increases with alpha_i ((logit mu - logit alpha_i)^2 > 0 as alpha_i < mu < 1)",
-                 positive=(1 - a_i, (logit(mu) - logit(a_i)) ** 2)),
+                 positive=(1 - a_i, (symbolic.logit(mu) - symbolic.logit(a_i)) ** 2)),
         ),
         domain={**DOMAIN, a_i: (0, 1)},
     )

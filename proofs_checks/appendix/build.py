@@ -1,0 +1,163 @@
+"""Writing the appendix directory, compiling it, and checking that it is current.
+
+Layout of an appendix directory::
+
+    appendix.tex    standalone document (\\input{body.tex})
+    body.tex        the includable body (packages it needs listed at its top)
+    figures/        closed-form and experiment figures (PDF for LaTeX, PNG for viewing)
+    report.json     the run's JSON report (schema proofcheck-report/1) the body was rendered from
+    manifest.json   what it was generated from, and the sha256 of every generated file
+
+Main definitions
+- ``build_appendix(run, directory, extra_files)``: write all of the above from
+  a ``RunResult``; returns the ``Manifest``.
+- ``current_manifest(run, extra_files)``: the manifest the present code and
+  libraries would record (``run=None``: without the evidence hash).
+- ``check_appendix(directory, rerun=False, progress)``: the reasons why the
+  appendix in ``directory`` is stale (empty list: current); with ``rerun``
+  the claims are run again with the recorded configuration and the evidence
+  hash is compared too.
+- ``compile_pdf(directory)``: ``latexmk -pdf`` if installed, else ``pdflatex``
+  twice, in nonstop mode halting on the first error; ``LatexError`` names the
+  error and the log, ``LatexNotInstalled`` the Debian packages to install
+  (``DEBIAN_PACKAGES``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+from proofs_checks import load_claims
+from proofs_checks.appendix.figures import closed_form_figures, experiment_figures
+from proofs_checks.appendix.graph import layout_claim_graph
+from proofs_checks.appendix.manifest import (
+    Manifest, combined_digest, evidence_hash, file_digests, read_manifest, source_digests, staleness,
+)
+from proofs_checks.appendix.render import claim_views, render_body, render_document
+from proofs_checks.layers import PROFILES, RunConfig
+from proofs_checks.report import environment, report_dict
+from proofs_checks.runner import RunResult, run_claims
+
+__all__ = ["build_appendix", "current_manifest", "check_appendix", "compile_pdf", "LatexError",
+           "LatexNotInstalled", "DEBIAN_PACKAGES", "APPENDIX_TEX", "BODY_TEX", "REPORT_JSON", "FIGURES"]
+
+APPENDIX_TEX = "appendix.tex"
+BODY_TEX = "body.tex"
+REPORT_JSON = "report.json"
+FIGURES = "figures"
+DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "texlive-latex-extra",
+                   "texlive-pictures", "texlive-fonts-recommended")
+"""What the appendix needs on Debian/Ubuntu (adjustbox is in -extra, TikZ in -pictures)."""
+_LATEX_TIMEOUT = 600
+
+
+class LatexError(RuntimeError):
+    """LaTeX stopped on an error."""
+
+
+class LatexNotInstalled(RuntimeError):
+    """Neither latexmk nor pdflatex is on the PATH."""
+
+
+def _versions() -> dict[str, str]:
+    """The evidence's library versions, plus those of the figures and templates."""
+    return {**environment(), "matplotlib": version("matplotlib"), "jinja2": version("jinja2")}
+
+
+def _extra_digests(extra_files: Iterable[str | Path]) -> dict[str, str]:
+    existing = [Path(p).resolve() for p in extra_files if Path(p).is_file()]
+    return {str(p): digest for p, digest in zip(existing, file_digests(existing, Path("/")).values())}
+
+
+def current_manifest(run: RunResult | None, extra_files: Iterable[str | Path] = (),
+                     config: RunConfig | None = None) -> Manifest:
+    """The manifest of an appendix generated now from ``run`` (its evidence hash
+    left empty when ``run`` is None; the configuration then comes from ``config``)."""
+    config = run.config if run is not None else (config or RunConfig())
+    sources = source_digests()
+    return Manifest(profile=config.profile.name, dps=config.dps, seed=config.seed,
+                    extra=_extra_digests(extra_files), environment=_versions(),
+                    evidence_sha256=evidence_hash(report_dict(run)) if run is not None else "",
+                    sources_sha256=combined_digest(sources), sources=sources)
+
+
+def build_appendix(run: RunResult, directory: str | Path, extra_files: Sequence[str | Path] = ()) -> Manifest:
+    """Write the appendix of ``run`` into ``directory`` (created if needed) and return its manifest."""
+    directory = Path(directory)
+    figures_dir = directory / FIGURES
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    report = report_dict(run)
+    manifest = current_manifest(run, extra_files)
+    closed_form = closed_form_figures(figures_dir)
+    by_experiment = experiment_figures(run.experiments, figures_dir)
+    views = claim_views(run, by_experiment)
+    graph = layout_claim_graph({cid: result.claim.uses for cid, result in run.results.items()})
+    provenance = {
+        "evidence_sha256": manifest.evidence_sha256, "sources_sha256": manifest.sources_sha256,
+        "profile": manifest.profile, "seed": manifest.seed, "dps": manifest.dps,
+        "environment_text": ", ".join(f"{name} {v}" for name, v in manifest.environment.items()),
+        "extra": [Path(p).name for p in manifest.extra],
+        "claims": report["summary"]["claims"], "as_expected": report["summary"]["as_expected"],
+        "passed": report["summary"]["passed"],
+    }
+    (directory / BODY_TEX).write_text(render_body(run, views, graph, closed_form, provenance))
+    (directory / APPENDIX_TEX).write_text(render_document(provenance))
+    (directory / REPORT_JSON).write_text(json.dumps(report, indent=2, default=str) + "\n")
+    generated = [directory / APPENDIX_TEX, directory / BODY_TEX, directory / REPORT_JSON]
+    generated += [p for p in figures_dir.iterdir() if p.suffix in (".pdf", ".png")]
+    manifest.generated = file_digests(generated, directory)
+    manifest.write(directory)
+    return manifest
+
+
+def check_appendix(directory: str | Path, rerun: bool = False,
+                   progress: Callable[[str], None] = lambda line: None) -> list[str]:
+    """Why the appendix in ``directory`` is stale (empty: it is current).
+
+    Without ``rerun`` nothing is run: the sources, library versions and reviewer
+    files are compared with those recorded, and every generated file with its
+    recorded digest. Since a run is determined by the sources, the versions and
+    the recorded profile, dps and seed, this is enough to tell that the evidence
+    would be the same; ``rerun`` runs the claims again to confirm it."""
+    recorded = read_manifest(Path(directory))
+    config = RunConfig(profile=PROFILES[recorded.profile], dps=recorded.dps, seed=recorded.seed)
+    extra = list(recorded.extra)
+    run = None
+    if rerun:
+        run = run_claims(load_claims([p for p in extra if Path(p).is_file()]), config, progress)
+    return staleness(Path(directory), current_manifest(run, extra, config))
+
+
+def _first_error(log: Path) -> str:
+    """The first error line of a LaTeX log (``! ...`` or ``file:line: ...``)."""
+    if not log.is_file():
+        return "no log written"
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("!") or re.match(r"^[^:\s]+\.tex:\d+: ", line):
+            return line.lstrip("! ").strip()
+    return "see the log"
+
+
+def compile_pdf(directory: str | Path) -> Path:
+    """Compile ``directory/appendix.tex`` to PDF; the path of the PDF."""
+    directory = Path(directory).resolve()
+    flags = ["-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+    if shutil.which("latexmk"):
+        passes = [["latexmk", "-pdf", *flags, APPENDIX_TEX]]
+    elif shutil.which("pdflatex"):
+        passes = [["pdflatex", *flags, APPENDIX_TEX]] * 2
+    else:
+        raise LatexNotInstalled("neither latexmk nor pdflatex is installed; on Debian/Ubuntu: "
+                                f"apt-get install {' '.join(DEBIAN_PACKAGES)}")
+    log = directory / APPENDIX_TEX.replace(".tex", ".log")
+    for command in passes:
+        done = subprocess.run(command, cwd=directory, capture_output=True, timeout=_LATEX_TIMEOUT)
+        if done.returncode != 0:
+            raise LatexError(f"{command[0]} failed: {_first_error(log)} (log: {log})")
+    return directory / APPENDIX_TEX.replace(".tex", ".pdf")

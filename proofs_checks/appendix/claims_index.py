@@ -1,0 +1,52 @@
+"""The claims index of the documentation (``docs/claims.md``), generated from the registry.
+
+Main definitions
+- ``claims_index_markdown(claims)``: a Markdown page with one table row per
+  claim (id, title, source, uses, expected, layers) and then every statement,
+  in registry order. ``tests/test_appendix.py`` checks that the committed
+  ``docs/claims.md`` equals ``claims_index_markdown(load_claims())``;
+  regenerate it with ``python -m proofs_checks.appendix.claims_index > docs/claims.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from proofs_checks.claim import LAYERS, Claim
+
+__all__ = ["claims_index_markdown"]
+
+_HEADER = """# Claims index
+
+Generated from the claim registry by `python -m proofs_checks.appendix.claims_index > docs/claims.md`;
+do not edit by hand (a test fails when this file is not current). Statements are LaTeX, as in the appendix.
+Layers: S symbolic derivation, N numeric (mpmath), P property (Hypothesis), E experiment.
+The status of each claim is not listed here: it is computed by a run (`proofcheck run`, `proofcheck appendix`).
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def claims_index_markdown(claims: Mapping[str, Claim]) -> str:
+    """The Markdown claims index of ``claims`` (see the module header)."""
+    lines = [_HEADER, "| id | title | source | uses | expected | layers |", "|---|---|---|---|---|---|"]
+    for claim in claims.values():
+        uses = ", ".join(f"[`{u}`](#{u})" for u in claim.uses) or "(none)"
+        layers = "".join(layer[0].upper() if layer in claim.checks else "." for layer in LAYERS)
+        lines.append(f"| [`{claim.id}`](#{claim.id}) | {_cell(claim.title)} | {claim.source} | {uses} | "
+                     f"{claim.expected} | `{layers}` |")
+    lines.append("\n## Statements\n")
+    for claim in claims.values():
+        lines.append(f"### {claim.id}\n")
+        lines.append(f"**{claim.title}** ({claim.source}; expected: {claim.expected}; "
+                     f"uses: {', '.join(f'`{u}`' for u in claim.uses) or 'none'})\n")
+        lines.append(f"{claim.statement}\n")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from proofs_checks import load_claims
+
+    print(claims_index_markdown(load_claims()), end="")

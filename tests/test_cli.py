@@ -1,0 +1,79 @@
+"""The claim subcommands: list, show, run, the JSON report and bad usage."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from proofs_checks.cli import main
+from proofs_checks.report import SCHEMA
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_list_prints_one_claim_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    ids = [line.split()[0] for line in lines]
+    assert "gibbs-identity" in ids and "nc-validity-increasing" in ids and len(ids) == len(set(ids))
+    assert all(len(line.split()) >= 4 for line in lines)
+
+
+def test_show_prints_the_derivation_log(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "beta-mu"]) == 0
+    out = capsys.readouterr().out
+    assert "statement:" in out and "uses: validity-monotone, gibbs-identity" in out
+    assert "[symbolic] passed" in out and "verified: identity" in out and "[numeric] passed" in out
+
+
+def test_run_writes_a_reproducible_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def report(seed: int) -> dict:
+        path = tmp_path / f"report-{seed}.json"
+        assert main(["run", "degeneracy", "--seed", str(seed), "--jobs", "1", "--json", str(path)]) == 0
+        return json.loads(path.read_text())
+
+    def without_timings(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: without_timings(v) for k, v in node.items() if k != "seconds"}
+        if isinstance(node, list):
+            return [without_timings(v) for v in node]
+        return node
+
+    first, again, other = report(3), report(3), report(4)
+    assert first["schema"] == SCHEMA and first["seed"] == 3 and first["profile"] == "ci" and first["dps"] == 50
+    assert set(first["environment"]) == {"python", "sympy", "mpmath", "numpy", "hypothesis"}
+    claim = first["claims"][0]
+    assert claim["id"] == "degeneracy" and claim["status"] == "proved"
+    numeric = next(e for e in claim["evidence"] if e["layer"] == "numeric")
+    assert numeric["cases"] >= 20 and isinstance(numeric["max_residual"], str)
+    assert without_timings(first) == without_timings(again)
+    assert without_timings(first) != without_timings(other)
+    assert "degeneracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "no-such-claim"], "unknown claim id"),
+        (["show", "no-such-claim"], "unknown claim id"),
+        (["run", "--dps", "5"], "expected an integer >= 20"),
+        (["run", "--seed", "-1"], "expected an integer >= 0"),
+        (["run", "--profile", "fast"], "invalid choice"),
+        (["run", "--extra", "no/such/file.py"], "no such file"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_code_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse exits for option errors
+        code = exit_.code
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_python_m_runs_the_same_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "proofs_checks", "list"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.startswith("degeneracy")
