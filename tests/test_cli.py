@@ -77,3 +77,26 @@ def test_bad_usage_is_one_line_and_exit_code_2(argv: list[str], message: str, ca
 def test_python_m_runs_the_same_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "proofs_checks", "list"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and done.stdout.startswith("degeneracy")
+
+
+def test_experiment_runs_plots_and_writes_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    from proofs_checks.experiments import EXPERIMENTS
+    from proofs_checks.experiments.designs import DESIGN_A
+    from proofs_checks.experiments.misspecification import parity_collapse
+
+    monkeypatch.setitem(EXPERIMENTS, "parity-collapse", parity_collapse(replace(DESIGN_A, length=6, n_seeds=1)))
+    stem = tmp_path / "parity"
+    assert main(["experiment", "parity-collapse", "--plot", str(stem), "--json", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert "bounds hold" in out and "finding:" in out
+    assert (tmp_path / "parity.pdf").stat().st_size > 0 and (tmp_path / "parity.png").stat().st_size > 0
+    assert json.loads((tmp_path / "r.json").read_text())["passed"] is True
+
+
+def test_experiment_rejects_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["experiment", "no-such-experiment"])
+    assert exit_.value.code == 2 and "invalid choice" in capsys.readouterr().err

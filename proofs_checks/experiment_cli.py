@@ -1,0 +1,60 @@
+"""The ``proofcheck experiment`` subcommand: run one exact-enumeration experiment.
+
+``proofcheck experiment NAME [--seed N] [--json PATH] [--plot PATH]`` runs the
+experiment (the same code the claims' experiment layer runs), prints its
+bound checks (how many hold, the tightest, every violated one) and its
+findings, and optionally writes its result as JSON and its figure as
+``PATH.pdf`` and ``PATH.png``. Exit code 0 when every bound holds, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from proofs_checks.claims_cli import Progress, _positive_int
+from proofs_checks.experiments import EXPERIMENTS, BoundCheck
+
+__all__ = ["register", "margin"]
+
+_TIGHTEST = 5
+
+
+def margin(check: BoundCheck) -> float:
+    """How far ``value`` is from ``bound`` relative to the bound's size (small: tight)."""
+    return abs(check.bound - check.value) / max(abs(check.bound), abs(check.value), 1e-300)
+
+
+def _run(args: argparse.Namespace) -> int:
+    experiment = EXPERIMENTS[args.name]
+    progress = Progress()
+    result = experiment.run(args.seed if args.seed is not None else experiment.default_seed, progress)
+    progress.done()
+    passed = sum(check.passed for check in result.checks)
+    print(f"{experiment.name}: {experiment.title}")
+    print(f"{passed}/{len(result.checks)} bounds hold (seeds {result.parameters.get('seeds', '-')})")
+    for check in [c for c in result.checks if not c.passed]:
+        print(f"  {check.describe()}")
+    print("tightest bounds:")
+    for check in sorted((c for c in result.checks if c.passed and not c.relation.startswith("==")), key=margin)[:_TIGHTEST]:
+        print(f"  {check.describe()}")
+    for finding in result.findings:
+        print(f"finding: {finding}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2, default=float) + "\n")
+        print(f"result written to {args.json}")
+    if args.plot:
+        for path in experiment.plot(result, Path(args.plot).with_suffix("")):
+            print(f"figure written to {path}")
+    return 0 if result.passed else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("experiment", help="run one exact-enumeration experiment")
+    parser.add_argument("name", choices=sorted(EXPERIMENTS), help="the experiment")
+    parser.add_argument("--seed", type=_positive_int(0), default=None,
+                        help="the first seed of the experiment's seed list (default: its own)")
+    parser.add_argument("--json", metavar="PATH", help="write the result (rows, checks, findings) as JSON")
+    parser.add_argument("--plot", metavar="PATH", help="write the figure to PATH.pdf and PATH.png")
+    parser.set_defaults(func=_run)
