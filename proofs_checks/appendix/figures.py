@@ -8,7 +8,8 @@ Main definitions
   ``beta -> inf`` and to 1 as ``beta -> 0+``.
 - ``plot_forward_kl(stem)``: ``KL(p_* || p_beta) = -log mu_beta`` against
   ``beta`` (log-log), with the asymptote ``((1 - alpha)/alpha) e^{-1/beta}``
-  dashed; float64 values that underflow to 0 are not drawn (``UNDERFLOW_NOTE``).
+  dashed, over all of ``BETAS`` and for ``beta >= ZOOM_BETA``; float64 values
+  that underflow to 0 are not drawn (``UNDERFLOW_NOTE``).
 - ``Figure``: a figure file of the appendix with its caption and label.
 - ``closed_form_figures(directory)``, ``experiment_figures(experiments,
   directory)``: write the figures (PDF and PNG) and return them; an
@@ -35,6 +36,7 @@ __all__ = ["ALPHAS", "BETAS", "Figure", "plot_validity", "plot_forward_kl", "clo
 
 ALPHAS = (1e-4, 1e-2, 0.1, 0.5, 0.9)
 BETAS = np.logspace(-3, 3, 241)
+ZOOM_BETA = 0.03
 UNDERFLOW_NOTE = ("In float64, $-\\log\\mu_\\beta$ underflows to 0 once $e^{-1/\\beta}(1-\\alpha)/\\alpha$ is below"
                   " about $10^{-323}$ (here for $\\beta \\lesssim 1.4\\times 10^{-3}$); those points are not drawn.")
 
@@ -71,23 +73,27 @@ def plot_validity(stem: Path) -> list[Path]:
 
 def plot_forward_kl(stem: Path) -> list[Path]:
     """``-log mu_beta`` against ``beta`` (log-log) for each of ``ALPHAS``, with
-    the small-``beta`` asymptote dashed; underflowed zeros are not drawn."""
-    fig, (axis,) = new_figure(1, height=2.6)
-    for alpha in ALPHAS:
-        kl = forward_kl_to_filtered(alpha, BETAS)
-        drawn = kl > 0
-        line, = axis.plot(BETAS[drawn], kl[drawn], label=_alpha_label(alpha))
-        with np.errstate(under="ignore"):
-            asymptote = (1 - alpha) / alpha * np.exp(-1 / BETAS)
-        near = drawn & (BETAS <= 0.5) & (asymptote > 0)
-        axis.plot(BETAS[near], asymptote[near], color=line.get_color(), lw=0.8, ls="--")
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set_xlabel(r"temperature $\beta$")
-    axis.set_ylabel(r"$\mathrm{KL}(p_*\,\|\,p_\beta) = -\log\mu_\beta$")
-    axis.grid(True, which="major", lw=0.3, alpha=0.5)
-    axis.legend(loc="lower right", frameon=False)
-    axis.set_title(r"dashed: $\frac{1-\alpha}{\alpha}e^{-1/\beta}$ (small-$\beta$ asymptote)")
+    the small-``beta`` asymptote dashed: left over all of ``BETAS`` (down to the
+    float64 underflow; zeros are not drawn), right for ``beta >= ZOOM_BETA``."""
+    fig, axes = new_figure(2, height=2.7)
+    for axis, shown in zip(axes, (BETAS > 0, BETAS >= ZOOM_BETA)):
+        for alpha in ALPHAS:
+            kl = forward_kl_to_filtered(alpha, BETAS)
+            drawn = shown & (kl > 0)
+            line, = axis.plot(BETAS[drawn], kl[drawn], label=_alpha_label(alpha))
+            with np.errstate(under="ignore"):
+                asymptote = (1 - alpha) / alpha * np.exp(-1 / BETAS)
+            near = drawn & (BETAS <= 0.5) & (asymptote > 0)
+            axis.plot(BETAS[near], asymptote[near], color=line.get_color(), lw=0.8, ls="--")
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel(r"temperature $\beta$")
+        axis.grid(True, which="major", lw=0.3, alpha=0.5)
+    axes[0].set_ylabel(r"$\mathrm{KL}(p_*\,\|\,p_\beta) = -\log\mu_\beta$")
+    axes[0].set_yticks([1e-300, 1e-200, 1e-100, 1.0])
+    axes[0].set_title("down to the float64 underflow")
+    axes[1].set_title(rf"$\beta \geq {ZOOM_BETA:g}$; dashed: $\frac{{1-\alpha}}{{\alpha}}e^{{-1/\beta}}$")
+    axes[1].legend(loc="lower right", frameon=False)
     return save_figure(fig, stem)
 
 
