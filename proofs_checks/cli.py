@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from proofs_checks import claims_cli, experiment_cli, tilt
+from proofs_checks import appendix_cli, claims_cli, experiment_cli, tilt
 
 USAGE_ERROR = 2
 
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Symbolic-numeric verification of the theory of RL with binary rewards.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (claims_cli, experiment_cli, tilt):
+    for module in (claims_cli, experiment_cli, tilt, appendix_cli):
         module.register(subparsers)
     return parser
 

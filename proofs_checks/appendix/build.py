@@ -13,10 +13,10 @@ Main definitions
   a ``RunResult``; returns the ``Manifest``.
 - ``current_manifest(run, extra_files)``: the manifest the present code and
   libraries would record (``run=None``: without the evidence hash).
-- ``check_appendix(directory, rerun=False, progress)``: the reasons why the
-  appendix in ``directory`` is stale (empty list: current); with ``rerun``
-  the claims are run again with the recorded configuration and the evidence
-  hash is compared too.
+- ``check_appendix(directory, rerun=False, progress, jobs=1)``: the reasons
+  why the appendix in ``directory`` is stale (empty list: current); with
+  ``rerun`` the claims are run again (on ``jobs`` processes) with the recorded
+  configuration and the evidence hash is compared too.
 - ``compile_pdf(directory)``: ``latexmk -pdf`` if installed, else ``pdflatex``
   twice, in nonstop mode halting on the first error; ``LatexError`` names the
   error and the log, ``LatexNotInstalled`` the Debian packages to install
@@ -117,7 +117,7 @@ def build_appendix(run: RunResult, directory: str | Path, extra_files: Sequence[
 
 
 def check_appendix(directory: str | Path, rerun: bool = False,
-                   progress: Callable[[str], None] = lambda line: None) -> list[str]:
+                   progress: Callable[[str], None] = lambda line: None, jobs: int = 1) -> list[str]:
     """Why the appendix in ``directory`` is stale (empty: it is current).
 
     Without ``rerun`` nothing is run: the sources, library versions and reviewer
@@ -130,7 +130,7 @@ def check_appendix(directory: str | Path, rerun: bool = False,
     extra = list(recorded.extra)
     run = None
     if rerun:
-        run = run_claims(load_claims([p for p in extra if Path(p).is_file()]), config, progress)
+        run = run_claims(load_claims([p for p in extra if Path(p).is_file()]), config, progress, jobs=jobs)
     return staleness(Path(directory), current_manifest(run, extra, config))
 
 

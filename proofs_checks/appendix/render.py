@@ -17,9 +17,9 @@ Main definitions
   a float or from an mpmath string (``"2.6728e-51"``, ``"+inf"``); exponents
   beyond the float64 range are kept.
 - ``BoundSummary``, ``summarize_bounds(checks)``: how many bound checks hold,
-  the ``TIGHTEST`` holding ones by relative slack
-  ``(bound - value) / max(|value|, |bound|)`` (for ``<``; mirrored for ``>``;
-  ``1 - |value - bound| / tol`` for ``== (within tol)``), and every violated one.
+  the ``TIGHTEST`` holding inequalities by relative margin
+  ``|bound - value| / max(|value|, |bound|)`` (``experiment_cli.margin``), and
+  every violated check.
 - ``status_reason(result)``: the rule of ``status_of`` that gave the status.
 - ``ClaimView``: a claim's result, its evidence by layer, bound summaries, the
   figures shown with it and those it refers to.
@@ -42,6 +42,8 @@ from proofs_checks.appendix.figures import Figure
 from proofs_checks.appendix.graph import GraphLayout
 from proofs_checks.appendix.latex import escape_text, prose, split_relation, text_with_math
 from proofs_checks.claim import ESTABLISHED, LAYERS, Evidence
+from proofs_checks.experiment_cli import margin
+from proofs_checks.experiments import BoundCheck
 from proofs_checks.runner import ClaimResult, RunResult
 
 __all__ = ["environment", "latex_number", "BoundSummary", "summarize_bounds", "status_reason", "ClaimView",
@@ -100,26 +102,12 @@ class BoundSummary:
     violated: tuple[dict[str, Any], ...]
 
 
-def _relative_slack(check: Mapping[str, Any]) -> float | None:
-    """How far a holding check is from its bound, relative to the numbers compared
-    (``None`` for an exact ``==``, which has no slack)."""
-    value, bound, relation = float(check["value"]), float(check["bound"]), check["relation"]
-    tolerance = re.match(r"==\s*\(within\s*([^)]*)\)", relation)
-    if tolerance:
-        allowed = float(tolerance.group(1))
-        return 1 - abs(value - bound) / allowed if allowed > 0 else None
-    if relation not in ("<", "<=", ">", ">="):
-        return None
-    slack = bound - value if relation.startswith("<") else value - bound
-    scale = max(abs(value), abs(bound))
-    return slack / scale if scale > 0 else 0.0
-
-
 def summarize_bounds(checks: Sequence[Mapping[str, Any]], tightest: int = TIGHTEST) -> BoundSummary:
-    """Counts, the ``tightest`` holding checks (smallest relative slack) and every violated check."""
+    """Counts, the ``tightest`` holding inequality checks (smallest relative
+    margin, as ``proofcheck experiment`` ranks them) and every violated check."""
     holding = [c for c in checks if c["passed"]]
-    slacks = [(c, _relative_slack(c)) for c in holding]
-    ranked = sorted(((c, s) for c, s in slacks if s is not None), key=lambda pair: pair[1])
+    ranked = sorted(((c, margin(BoundCheck(**c))) for c in holding if not c["relation"].startswith("==")),
+                    key=lambda pair: pair[1])
     return BoundSummary(len(checks), len(holding), tuple(ranked[:tightest]),
                         tuple(c for c in checks if not c["passed"]))
 
