@@ -12,14 +12,14 @@ Main definitions
 - ``check_appendix(directory, rerun=False) -> list[str]``: why it is stale.
 - ``compile_pdf(directory) -> Path``.
 - ``render_derivation(evidence) -> str``: the LaTeX of one checked derivation.
-- ``claims_index_markdown(claims) -> str``.
+- ``claims_index.claims_index_markdown(claims) -> str`` (run as a module to
+  print ``docs/claims.md``).
 """
 
 from proofs_checks.appendix.build import (
     DEBIAN_PACKAGES, LatexError, LatexNotInstalled, build_appendix, check_appendix, compile_pdf,
 )
-from proofs_checks.appendix.claims_index import claims_index_markdown
 from proofs_checks.appendix.render import render_derivation
 
-__all__ = ["build_appendix", "check_appendix", "compile_pdf", "render_derivation", "claims_index_markdown",
-           "LatexError", "LatexNotInstalled", "DEBIAN_PACKAGES"]
+__all__ = ["build_appendix", "check_appendix", "compile_pdf", "render_derivation", "LatexError",
+           "LatexNotInstalled", "DEBIAN_PACKAGES"]

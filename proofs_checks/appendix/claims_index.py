@@ -10,6 +10,7 @@ Main definitions
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from proofs_checks.claim import LAYERS, Claim
@@ -25,8 +26,9 @@ The status of each claim is not listed here: it is computed by a run (`proofchec
 """
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _markdown_text(text: str) -> str:
+    """Plain text with Markdown's emphasis, link, HTML and table characters escaped."""
+    return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text).replace("\n", " ")
 
 
 def claims_index_markdown(claims: Mapping[str, Claim]) -> str:
@@ -35,12 +37,12 @@ def claims_index_markdown(claims: Mapping[str, Claim]) -> str:
     for claim in claims.values():
         uses = ", ".join(f"[`{u}`](#{u})" for u in claim.uses) or "(none)"
         layers = "".join(layer[0].upper() if layer in claim.checks else "." for layer in LAYERS)
-        lines.append(f"| [`{claim.id}`](#{claim.id}) | {_cell(claim.title)} | {claim.source} | {uses} | "
+        lines.append(f"| [`{claim.id}`](#{claim.id}) | {_markdown_text(claim.title)} | {claim.source} | {uses} | "
                      f"{claim.expected} | `{layers}` |")
     lines.append("\n## Statements\n")
     for claim in claims.values():
         lines.append(f"### {claim.id}\n")
-        lines.append(f"**{claim.title}** ({claim.source}; expected: {claim.expected}; "
+        lines.append(f"**{_markdown_text(claim.title)}** ({claim.source}; expected: {claim.expected}; "
                      f"uses: {', '.join(f'`{u}`' for u in claim.uses) or 'none'})\n")
         lines.append(f"{claim.statement}\n")
     return "\n".join(lines)

@@ -22,6 +22,9 @@ Main definitions
   ``is_safe_math`` accepts them, everything else through ``escape_text``.
 - ``is_safe_math(math)``: balanced braces, no ``%``, ``#``, ``$`` or commands
   that change the document (``\\input``, ``\\def``, ``\\begin``, ...).
+- ``label_key(claim_id)``: the id as a LaTeX label key: letters, digits and
+  ``- . _ :`` kept, any other character written ``+XX`` (its code in hex),
+  so that distinct ids give distinct keys.
 - ``split_relation(formula)``: ``(left, relation and right)`` at the first
   relation (``=``, ``\\ge``, ``\\sim``, ...) outside braces and
   ``\\left ... \\right`` groups, so that a long step can be set on two lines.
@@ -32,7 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape_text", "prose", "text_with_math", "is_safe_math", "split_relation", "SYMBOLS"]
+__all__ = ["escape_text", "prose", "text_with_math", "is_safe_math", "label_key", "split_relation", "SYMBOLS"]
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -169,6 +172,11 @@ def text_with_math(text: str) -> str:
         else:
             out.append(escape_text(f"${part}$"))
     return "".join(out)
+
+
+def label_key(claim_id: str) -> str:
+    """``claim_id`` with every character outside ``[A-Za-z0-9-._:]`` (and ``+``) as ``+XX``."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-._:") else f"+{ord(c):02X}" for c in str(claim_id))
 
 
 def split_relation(formula: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ Main definitions
   filters ``tex`` (``escape_text``), ``prose``, ``heading`` (``prose`` for
   section titles), ``math`` (``text_with_math``),
   ``formula`` (a step as ``\\pcformula{left}{relation and right}``), ``number``
-  (``latex_number``), ``relation`` (``relation_latex``) and ``mark`` (a layer
+  (``latex_number``), ``relation`` (``relation_latex``), ``label`` (``label_key``) and ``mark`` (a layer
   outcome as a symbol).
 - ``latex_number(value)``: ``m \\times 10^{e}`` with 4 significant digits, from
   a float or from an mpmath string (``"2.6728e-51"``, ``"+inf"``); exponents
@@ -40,7 +40,7 @@ import jinja2
 
 from proofs_checks.appendix.figures import Figure
 from proofs_checks.appendix.graph import GraphLayout
-from proofs_checks.appendix.latex import escape_text, prose, split_relation, text_with_math
+from proofs_checks.appendix.latex import escape_text, label_key, prose, split_relation, text_with_math
 from proofs_checks.claim import ESTABLISHED, LAYERS, Evidence
 from proofs_checks.experiment_cli import margin
 from proofs_checks.experiments import BoundCheck
@@ -210,7 +210,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=False,
     )
     env.filters.update(tex=escape_text, prose=prose, heading=lambda text: prose(text, heading=True), math=text_with_math, formula=_formula,
-                       number=latex_number, mark=lambda outcome: _MARKS[outcome],
+                       number=latex_number, mark=lambda outcome: _MARKS[outcome], label=label_key,
                        relation=relation_latex)
     env.globals.update(LAYERS=LAYERS, STATUS_COLOURS=STATUS_COLOURS)
     return env
