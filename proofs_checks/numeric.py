@@ -9,7 +9,7 @@ float64 (``--dps 120`` is exact to 120 digits).
 Main definitions
 - ``NumericContext(dps, seed, cases)``: the working precision, the tolerance
   ``10^-(dps-10)``, the instance generators (``alphas``, ``betas``,
-  ``alpha_beta_pairs``, ``problems``) with fixed extremes (``alpha = 1e-300``,
+  ``alpha_beta_pairs``, ``problems``, ``problems_at_betas``) with fixed extremes (``alpha = 1e-300``,
   ``alpha = 1 - 1e-15``, ``beta = 1e-4`` where ``e^{1/beta}`` overflows float64
   and ``1 - mu_beta`` is below ``10^-4000``, ``beta = 1e6``, ``n`` up to 64) and the case constructors ``equal`` (relative
   residual ``|lhs - rhs| / max(|lhs|, |rhs|, tiny)``), ``at_most``, ``less``.
@@ -185,6 +185,12 @@ class NumericContext:
         if mpmath.isinf(first) or mpmath.isinf(second) or first == second:
             return first == second
         return abs(first - second) <= mpf(10) ** (-self.dps - 5) * max(abs(first), abs(second))
+
+    def problems_at_betas(self) -> Iterator[tuple[Any, list[mpf], list[int], mpf]]:
+        """``problems()`` paired with ``betas()`` in turn: ``(problem, base, validity, beta)``."""
+        betas = self.betas()
+        for index, (problem, base, validity) in enumerate(self.problems()):
+            yield problem, base, validity, betas[index % len(betas)]
 
     def equal(self, label: str, lhs: Any, rhs: Any) -> Case:
         """``lhs = rhs`` up to a relative residual of ``tolerance``; two equal

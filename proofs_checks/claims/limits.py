@@ -72,9 +72,7 @@ def _forward_derivation() -> Derivation:
 
 @FORWARD.numeric
 def _forward_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
         yield ctx.equal(f"KL(p_*||p_beta) = -log mu_beta ({label})",
                         ctx.resolve(lambda: d.kl(d.condition(base, validity, 1), d.tilt(base, validity, b)), ctx.span(problem.alpha, b)),
@@ -168,9 +166,7 @@ def _monotone_numeric(ctx: NumericContext):
         yield ctx.at_most(f"kl(mu_beta || alpha) <= -log alpha ({label})", budget, -mpmath.log(a))
         yield ctx.at_most(f"kl budget grows as beta halves ({label})", budget, precise.kl_budget(a, precise.validity_rate(a, b / 2)))
         yield ctx.at_most(f"1 - J*_beta <= -beta log alpha ({label})", 1 - precise.optimal_value(a, b), -b * mpmath.log(a))
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         # kl(mu || alpha) amplifies the rounding of mu when mu is close to alpha: compose at stable precision
         yield ctx.equal(f"KL(p_beta||a) = kl(mu_beta||alpha) (n={len(base)}, beta={ctx.short(b)})",
                         ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), ctx.span(problem.alpha, b)),
@@ -232,9 +228,7 @@ def _reverse_derivation() -> Derivation:
 
 @REVERSE.numeric
 def _reverse_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         q = ctx.distribution(len(base))
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
         yield ctx.equal(f"KL(q||p_*) = +inf for full-support q ({label})", divergences.kl_divergence(q, problem.filtered), mpmath.inf)

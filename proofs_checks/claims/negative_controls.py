@@ -69,9 +69,7 @@ def _sharpens_derivation() -> Derivation:
 
 @SHARPENS.numeric
 def _sharpens_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         entropy_at = [ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, t), validity, 1)),
                                   ctx.span(problem.alpha, t)) for t in (b / 2, b)]
         yield ctx.less(f"H(p_beta/2(.|Y1)) < H(p_beta(.|Y1)) (n={len(base)}, beta={ctx.short(b)})", *entropy_at)
@@ -169,9 +167,7 @@ def _filtered_max_derivation() -> Derivation:
 
 @FILTERED_MAX.numeric
 def _filtered_max_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         yield ctx.at_most(f"J(p_beta) <= J(p_*) (n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)})",
                           ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b), ctx.span(problem.alpha, b)),
                           d.objective(problem.filtered, base, validity, b))
@@ -240,9 +236,7 @@ def _swapped_derivation() -> Derivation:
 
 @SWAPPED.numeric
 def _swapped_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         m = precise.validity_rate(problem.alpha, b)
         # kl(alpha || mu) = alpha log(alpha/mu) + (1 - alpha) log((1 - alpha)/(1 - mu))
         swapped = problem.alpha * mpmath.log(problem.alpha / m) + (1 - problem.alpha) * (

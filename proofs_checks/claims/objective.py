@@ -163,9 +163,7 @@ def _gibbs_derivation() -> Derivation:
 
 @GIBBS.numeric
 def _gibbs_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         q = ctx.distribution(len(base))
         tilted = problem.tilted(b)
         log_z = precise.log_partition(problem.alpha, b)
@@ -234,9 +232,7 @@ def _conditional_derivation() -> Derivation:
 
 @CONDITIONAL.numeric
 def _conditional_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         tilted = problem.tilted(b)
         label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
         yield ctx.equal_vectors(f"p_beta(.|Y1) = p_* ({label})", d.condition(tilted, validity, 1), problem.filtered)

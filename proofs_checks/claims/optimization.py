@@ -223,9 +223,7 @@ def _variance_derivation() -> Derivation:
 
 @VARIANCE.numeric
 def _variance_numeric(ctx: NumericContext):
-    betas_cycle = ctx.betas()
-    for index, (problem, base, validity) in enumerate(ctx.problems()):
-        b = betas_cycle[index % len(betas_cycle)]
+    for problem, base, validity, b in ctx.problems_at_betas():
         q = ctx.distribution(len(base))
         signal = [mpmath.log(x / y) - v / b for x, y, v in zip(q, base, validity)]
         mean = d.expectation(q, signal)
