@@ -22,7 +22,7 @@ from proofs_checks.appendix.graph import layout_claim_graph, longest_path_layers
 from proofs_checks.appendix.latex import escape_text, label_key, prose, split_relation, text_with_math
 from proofs_checks.appendix.manifest import MANIFEST_NAME, evidence_hash
 from proofs_checks.appendix.render import latex_number, summarize_bounds
-from proofs_checks.claim import Claim, Evidence, RegistryError
+from proofs_checks.claim import REGISTRY, Claim, Evidence, RegistryError
 from proofs_checks.cli import main
 from proofs_checks.layers import RunConfig, run_layer
 from proofs_checks.runner import ClaimResult, RunResult
@@ -87,6 +87,8 @@ def test_body_states_the_packages_it_needs_and_the_evidence_hash(full_run, built
     assert manifest["evidence_sha256"] in body
     report = json.loads((built / "report.json").read_text())
     assert evidence_hash(report) == manifest["evidence_sha256"]
+    registry_order = [cid for cid in REGISTRY if cid in full_run.results]
+    assert [c["id"] for c in report["claims"]] == registry_order, "claims are not in registry order"
     for claim_id in full_run.results:
         assert f"\\label{{claim:{label_key(claim_id)}}}" in body
 

@@ -10,7 +10,8 @@ Layout of an appendix directory::
 
 Main definitions
 - ``build_appendix(run, directory, extra_files)``: write all of the above from
-  a ``RunResult``; returns the ``Manifest``.
+  a ``RunResult`` (claims in registry order, ``in_registry_order``); returns
+  the ``Manifest``.
 - ``current_manifest(run, extra_files)``: the manifest the present code and
   libraries would record (``run=None``: without the evidence hash).
 - ``check_appendix(directory, rerun=False, progress, jobs=1)``: the reasons
@@ -30,6 +31,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -40,11 +42,12 @@ from proofs_checks.appendix.manifest import (
     Manifest, combined_digest, evidence_hash, file_digests, read_manifest, source_digests, staleness,
 )
 from proofs_checks.appendix.render import claim_views, render_body, render_document
+from proofs_checks.claim import REGISTRY
 from proofs_checks.layers import PROFILES, RunConfig
 from proofs_checks.report import environment, report_dict
 from proofs_checks.runner import RunResult, run_claims
 
-__all__ = ["build_appendix", "current_manifest", "check_appendix", "compile_pdf", "LatexError",
+__all__ = ["build_appendix", "in_registry_order", "current_manifest", "check_appendix", "compile_pdf", "LatexError",
            "LatexNotInstalled", "DEBIAN_PACKAGES", "APPENDIX_TEX", "BODY_TEX", "REPORT_JSON", "FIGURES"]
 
 APPENDIX_TEX = "appendix.tex"
@@ -87,8 +90,17 @@ def current_manifest(run: RunResult | None, extra_files: Iterable[str | Path] = 
                     sources_sha256=combined_digest(sources), sources=sources)
 
 
+def in_registry_order(run: RunResult) -> RunResult:
+    """``run`` with its results in registry order (claims not registered last, in run order)."""
+    position = {cid: index for index, cid in enumerate(REGISTRY)}
+    ordered = sorted(run.results.items(), key=lambda item: position.get(item[0], len(position)))
+    return replace(run, results=dict(ordered))
+
+
 def build_appendix(run: RunResult, directory: str | Path, extra_files: Sequence[str | Path] = ()) -> Manifest:
-    """Write the appendix of ``run`` into ``directory`` (created if needed) and return its manifest."""
+    """Write the appendix of ``run`` into ``directory`` (created if needed) and
+    return its manifest; the claims appear in registry order."""
+    run = in_registry_order(run)
     directory = Path(directory)
     figures_dir = directory / FIGURES
     figures_dir.mkdir(parents=True, exist_ok=True)
