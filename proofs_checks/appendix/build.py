@@ -39,7 +39,7 @@ from proofs_checks import load_claims
 from proofs_checks.appendix.figures import closed_form_figures, experiment_figures
 from proofs_checks.appendix.graph import layout_claim_graph
 from proofs_checks.appendix.manifest import (
-    Manifest, combined_digest, evidence_hash, file_digests, read_manifest, source_digests, staleness,
+    Manifest, combined_digest, evidence_hash, file_digests, file_sha256, read_manifest, source_digests, staleness,
 )
 from proofs_checks.appendix.render import claim_views, render_body, render_document
 from proofs_checks.claim import REGISTRY
@@ -74,8 +74,8 @@ def _versions() -> dict[str, str]:
 
 
 def _extra_digests(extra_files: Iterable[str | Path]) -> dict[str, str]:
-    existing = [Path(p).resolve() for p in extra_files if Path(p).is_file()]
-    return {str(p): digest for p, digest in zip(existing, file_digests(existing, Path("/")).values())}
+    """sha256 of each reviewer file that exists, by absolute path."""
+    return {str(Path(p).resolve()): file_sha256(p) for p in extra_files if Path(p).is_file()}
 
 
 def current_manifest(run: RunResult | None, extra_files: Iterable[str | Path] = (),

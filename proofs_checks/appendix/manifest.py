@@ -13,7 +13,8 @@ Main definitions
   whitespace) of the report without its ``seconds`` fields.
 - ``source_files()``: ``theory/**/*.py``, ``proofs_checks/**/*.py`` and the
   appendix templates, by path relative to the directory holding the packages.
-- ``file_digests(paths, root)``: sha256 of each file, by relative path;
+- ``file_sha256(path)``; ``file_digests(paths, root)``: sha256 of each file,
+  by path relative to ``root``;
   ``combined_digest(digests)``: sha256 of the sorted ``path digest`` lines.
 - ``Manifest``: schema, the run configuration (profile, dps, seed, reviewer
   files), ``environment`` (library versions), the evidence hash, the source
@@ -35,7 +36,7 @@ import proofs_checks
 import theory
 
 __all__ = ["SCHEMA", "MANIFEST_NAME", "Manifest", "ManifestError", "evidence_hash", "source_files",
-           "file_digests", "combined_digest", "source_digests", "read_manifest", "staleness"]
+           "file_sha256", "file_digests", "combined_digest", "source_digests", "read_manifest", "staleness"]
 
 SCHEMA = "proofcheck-appendix/1"
 MANIFEST_NAME = "manifest.json"
@@ -61,7 +62,8 @@ def evidence_hash(report: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 of the bytes of ``path``."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -77,7 +79,7 @@ def source_files() -> tuple[Path, list[Path]]:
 
 def file_digests(paths: Iterable[Path], root: Path) -> dict[str, str]:
     """sha256 of each file, keyed by its path relative to ``root`` (POSIX form)."""
-    return {Path(p).relative_to(root).as_posix(): _digest(p) for p in sorted(paths)}
+    return {Path(p).relative_to(root).as_posix(): file_sha256(p) for p in sorted(paths)}
 
 
 def combined_digest(digests: Mapping[str, str]) -> str:
@@ -162,7 +164,7 @@ def staleness(directory: Path, current: Manifest) -> list[str]:
     if current.evidence_sha256 and recorded.evidence_sha256 != current.evidence_sha256:
         reasons.append(f"evidence differs (recorded {recorded.evidence_sha256[:12]}, "
                        f"re-run {current.evidence_sha256[:12]})")
-    present = {name: _digest(Path(directory) / name) for name in recorded.generated
+    present = {name: file_sha256(Path(directory) / name) for name in recorded.generated
                if (Path(directory) / name).is_file()}
     reasons += _changed(recorded.generated, present, "generated files")
     return reasons

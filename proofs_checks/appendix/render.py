@@ -9,13 +9,14 @@ retyped. Templates use ``<< >>`` for values, ``<% %>`` for statements and
 Main definitions
 - ``environment()``: the Jinja2 environment over ``templates/`` with the
   filters ``tex`` (``escape_text``), ``prose``, ``heading`` (``prose`` for
-  section titles), ``math`` (``text_with_math``),
-  ``formula`` (a step as ``\\pcformula{left}{relation and right}``), ``number``
-  (``latex_number``), ``relation`` (``relation_latex``), ``label`` (``label_key``) and ``mark`` (a layer
-  outcome as a symbol).
-- ``latex_number(value)``: ``m \\times 10^{e}`` with 4 significant digits, from
-  a float or from an mpmath string (``"2.6728e-51"``, ``"+inf"``); exponents
-  beyond the float64 range are kept.
+  section titles), ``math`` (``text_with_math``), ``formula`` (a step as
+  ``\\pcformula{left}{relation and right}``), ``number`` (``latex_number``),
+  ``relation`` (``relation_latex``), ``label`` (``label_key``) and ``mark``
+  (a layer outcome as a symbol).
+- ``latex_number(value)``: ``m \\times 10^{e}`` with 4 significant digits
+  (``10^{e}`` when ``m = 1``), from a float or exactly from an mpmath string
+  (``"2.6728e-51"``, ``"+inf"``), so exponents beyond the float64 range are kept.
+- ``relation_latex(relation)``: a bound check's relation in math.
 - ``BoundSummary``, ``summarize_bounds(checks)``: how many bound checks hold,
   the ``TIGHTEST`` holding inequalities by relative margin
   ``|bound - value| / max(|value|, |bound|)`` (``experiment_cli.margin``), and
@@ -46,8 +47,9 @@ from proofs_checks.experiment_cli import margin
 from proofs_checks.experiments import BoundCheck
 from proofs_checks.runner import ClaimResult, RunResult
 
-__all__ = ["environment", "latex_number", "BoundSummary", "summarize_bounds", "status_reason", "ClaimView",
-           "claim_views", "relation_latex", "render_derivation", "render_body", "render_document", "TIGHTEST", "STATUS_COLOURS"]
+__all__ = ["environment", "latex_number", "relation_latex", "BoundSummary", "summarize_bounds", "status_reason",
+           "ClaimView", "claim_views", "render_derivation", "render_body", "render_document", "TIGHTEST",
+           "STATUS_COLOURS"]
 
 TIGHTEST = 3
 STATUS_COLOURS = {
