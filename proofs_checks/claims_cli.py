@@ -135,6 +135,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _point(counterexample: dict[str, str]) -> str:
+    if set(counterexample) == {"at"}:
+        return counterexample["at"]
     return ", ".join(f"{name} = {value}" for name, value in counterexample.items())
 
 
