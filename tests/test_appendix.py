@@ -188,7 +188,7 @@ def test_prose_sets_the_suite_symbols_as_math_and_only_whole_names() -> None:
 
 
 def test_text_with_math_keeps_safe_math_only() -> None:
-    assert text_with_math(r"for $x_1$, 5% more") == r"for $x_1$, 5\% more"
+    assert text_with_math(r"for $x_1$, 5% more") == r"for \pcmath{x_1}, 5\% more"
     assert text_with_math(r"$\input{f}$") == r"\$\textbackslash{}input\{f\}\$"
     assert text_with_math("$a}{$") == r"\$a\}\{\$"
     assert text_with_math("one $ alone") == r"one \$ alone"

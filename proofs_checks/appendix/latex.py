@@ -18,8 +18,9 @@ Main definitions
   ``N_eff`` as $N_{\\mathrm{eff}}$, ``Y1`` as $\\mathcal{Y}_1$, ``<=`` as
   $\\le$, ``||`` as $\\|$, ... (``SYMBOLS``); other text unchanged. In a
   heading, each symbol is wrapped in ``\\texorpdfstring`` for the PDF bookmarks.
-- ``text_with_math(text)``: ``$...$`` segments kept verbatim when
-  ``is_safe_math`` accepts them, everything else through ``escape_text``.
+- ``text_with_math(text)``: ``$...$`` segments kept, as ``\\pcmath{...}`` (inline
+  math, set on a line of its own and scaled down to fit when it is long), when
+  ``is_safe_math`` accepts them; everything else through ``escape_text``.
 - ``is_safe_math(math)``: balanced braces, no ``%``, ``#``, ``$`` or commands
   that change the document (``\\input``, ``\\def``, ``\\begin``, ...).
 - ``label_key(claim_id)``: the id as a LaTeX label key: letters, digits and
@@ -158,8 +159,8 @@ def is_safe_math(math: str) -> bool:
 
 
 def text_with_math(text: str) -> str:
-    """Text with inline ``$...$`` math: safe math kept, the rest escaped. An
-    unmatched ``$`` is typeset as a dollar sign."""
+    """Text with inline ``$...$`` math: safe math kept (as ``\\pcmath{...}``), the
+    rest escaped. An unmatched ``$`` is typeset as a dollar sign."""
     parts = re.split(r"(?<!\\)\$", str(text))
     if len(parts) % 2 == 0:  # an odd number of $: nothing is math
         return escape_text(text)
@@ -168,7 +169,7 @@ def text_with_math(text: str) -> str:
         if index % 2 == 0:
             out.append(escape_text(part))
         elif is_safe_math(part):
-            out.append(f"${part}$")
+            out.append(f"\\pcmath{{{part}}}")
         else:
             out.append(escape_text(f"${part}$"))
     return "".join(out)
