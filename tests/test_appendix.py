@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from proofs_checks.appendix import build_appendix, check_appendix, compile_pdf, render_derivation
+from proofs_checks.appendix import (
+    LatexError, LatexNotInstalled, build_appendix, check_appendix, compile_pdf, render_derivation,
+)
 from proofs_checks.appendix.graph import layout_claim_graph, longest_path_layers, node_label_lines
 from proofs_checks.appendix.latex import escape_text, label_key, prose, split_relation, text_with_math
 from proofs_checks.appendix.manifest import MANIFEST_NAME, evidence_hash
@@ -131,6 +133,18 @@ def _copy(source: Path, target: Path) -> None:
 
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
+
+
+def test_a_latex_error_names_the_error_and_the_log(tmp_path: Path) -> None:
+    (tmp_path / "appendix.tex").write_text("\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n")
+    with pytest.raises(LatexError, match=r"Undefined control sequence.*\(log: .*appendix\.log\)"):
+        compile_pdf(tmp_path)
+
+
+def test_without_a_latex_engine_the_debian_packages_are_named(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(LatexNotInstalled, match="texlive-latex-extra"):
+        compile_pdf(tmp_path)
 
 
 # --- hostile text ------------------------------------------------------------------
