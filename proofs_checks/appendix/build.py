@@ -54,9 +54,9 @@ APPENDIX_TEX = "appendix.tex"
 BODY_TEX = "body.tex"
 REPORT_JSON = "report.json"
 FIGURES = "figures"
-DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "texlive-latex-extra",
-                   "texlive-pictures", "texlive-fonts-recommended")
-"""What the appendix needs on Debian/Ubuntu (adjustbox is in -extra, TikZ in -pictures)."""
+DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "texlive-latex-extra", "texlive-pictures")
+"""What the appendix needs on Debian/Ubuntu: booktabs and xcolor are in -recommended, adjustbox
+in -extra, TikZ in -pictures; the Computer Modern fonts come with texlive-base."""
 _LATEX_TIMEOUT = 600
 
 
