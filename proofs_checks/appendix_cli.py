@@ -24,7 +24,7 @@ from pathlib import Path
 from proofs_checks import load_claims
 from proofs_checks.appendix import LatexError, LatexNotInstalled, build_appendix, check_appendix, compile_pdf
 from proofs_checks.appendix.manifest import ManifestError
-from proofs_checks.claims_cli import Progress, _add_run_options, _config
+from proofs_checks.claims_cli import Progress, add_run_options, run_config
 from proofs_checks.runner import run_claims
 
 __all__ = ["register"]
@@ -51,7 +51,7 @@ def _check(directory: Path, rerun: bool, jobs: int) -> int:
 def _build(args: argparse.Namespace) -> int:
     claims = load_claims(args.extra)
     progress = Progress()
-    run = run_claims(claims, _config(args), progress, jobs=args.jobs)
+    run = run_claims(claims, run_config(args), progress, jobs=args.jobs)
     progress.done()
     manifest = build_appendix(run, args.output, args.extra)
     print(f"appendix written to {args.output / 'appendix.tex'} ({len(run.results)} claims, "
@@ -90,5 +90,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="exit 1 if the appendix in DIR is stale (sources, libraries, edited files); runs nothing")
     parser.add_argument("--rerun", action="store_true",
                         help="with --check: also re-run the claims with the recorded configuration and compare the evidence")
-    _add_run_options(parser)
+    add_run_options(parser)
     parser.set_defaults(func=_appendix)

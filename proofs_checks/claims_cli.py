@@ -22,7 +22,7 @@ from proofs_checks.layers import PROFILES, RunConfig, run_layer
 from proofs_checks.report import claims_table, write_report
 from proofs_checks.runner import closure, run_claims
 
-__all__ = ["register", "Progress"]
+__all__ = ["register", "Progress", "positive_int", "add_run_options", "run_config"]
 
 
 class Progress:
@@ -46,7 +46,8 @@ class Progress:
             self.stream.flush()
 
 
-def _positive_int(minimum: int):
+def positive_int(minimum: int) -> Any:
+    """An argparse type: an integer at least ``minimum``."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -59,18 +60,20 @@ def _positive_int(minimum: int):
     return parse
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """``--profile``, ``--dps``, ``--seed``, ``--extra`` and ``--jobs``."""
     parser.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                         help="ci: 200 Hypothesis examples, 24 random numeric cases per claim; thorough: 2000 and 200")
-    parser.add_argument("--dps", type=_positive_int(20), default=50, help="mpmath digits of the numeric layer (>= 20)")
-    parser.add_argument("--seed", type=_positive_int(0), default=0, help="seed of every random choice (>= 0)")
+    parser.add_argument("--dps", type=positive_int(20), default=50, help="mpmath digits of the numeric layer (>= 20)")
+    parser.add_argument("--seed", type=positive_int(0), default=0, help="seed of every random choice (>= 0)")
     parser.add_argument("--extra", action="append", default=[], metavar="FILE.py",
                         help="a reviewer file of identity_claim(...) calls (repeatable)")
-    parser.add_argument("--jobs", type=_positive_int(1), default=os.cpu_count() or 1,
+    parser.add_argument("--jobs", type=positive_int(1), default=os.cpu_count() or 1,
                         help="worker processes (default: the number of CPUs); results do not depend on it")
 
 
-def _config(args: argparse.Namespace) -> RunConfig:
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The run configuration of the options added by ``add_run_options``."""
     return RunConfig(profile=PROFILES[args.profile], dps=args.dps, seed=args.seed)
 
 
@@ -90,7 +93,7 @@ def _show(args: argparse.Namespace) -> int:
     print(f"{claim.id}: {claim.title}")
     print(f"source: {claim.source}; expected: {claim.expected}; uses: {', '.join(claim.uses) or '(nothing)'}")
     print(f"statement: {claim.statement}\n")
-    config = _config(args)
+    config = run_config(args)
     progress = Progress()
     for layer in LAYERS:
         if layer not in claim.checks:
@@ -119,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
         raise RegistryError(f"unknown claim id(s) {', '.join(map(repr, unknown))}; `proofcheck list` shows the ids")
     chosen = closure(claims, args.ids) if args.ids else list(claims)
     progress = Progress()
-    run = run_claims({cid: claims[cid] for cid in chosen}, _config(args), progress, jobs=args.jobs)
+    run = run_claims({cid: claims[cid] for cid in chosen}, run_config(args), progress, jobs=args.jobs)
     progress.done()
     print(claims_table(run))
     for result in run.results.values():
@@ -147,11 +150,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     show = subparsers.add_parser("show", help="show one claim, run its layers and print the derivation log")
     show.add_argument("id")
-    _add_run_options(show)
+    add_run_options(show)
     show.set_defaults(func=_show)
 
     run = subparsers.add_parser("run", help="run the claims and print the claims table")
     run.add_argument("ids", nargs="*", metavar="ID", help="claims to run (default: all); their uses run too")
-    _add_run_options(run)
+    add_run_options(run)
     run.add_argument("--json", metavar="PATH", help="write the JSON report to PATH")
     run.set_defaults(func=_run)

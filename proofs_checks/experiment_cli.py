@@ -13,17 +13,12 @@ import argparse
 import json
 from pathlib import Path
 
-from proofs_checks.claims_cli import Progress, _positive_int
-from proofs_checks.experiments import EXPERIMENTS, BoundCheck
+from proofs_checks.claims_cli import Progress, positive_int
+from proofs_checks.experiments import EXPERIMENTS
 
-__all__ = ["register", "margin"]
+__all__ = ["register"]
 
 _TIGHTEST = 5
-
-
-def margin(check: BoundCheck) -> float:
-    """How far ``value`` is from ``bound`` relative to the bound's size (small: tight)."""
-    return abs(check.bound - check.value) / max(abs(check.bound), abs(check.value), 1e-300)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -37,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
     for check in [c for c in result.checks if not c.passed]:
         print(f"  {check.describe()}")
     print("tightest bounds:")
-    for check in sorted((c for c in result.checks if c.passed and not c.relation.startswith("==")), key=margin)[:_TIGHTEST]:
+    for check in sorted((c for c in result.checks if c.passed and not c.relation.startswith("==")), key=lambda check: check.margin)[:_TIGHTEST]:
         print(f"  {check.describe()}")
     for finding in result.findings:
         print(f"finding: {finding}")
@@ -53,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("experiment", help="run one exact-enumeration experiment")
     parser.add_argument("name", choices=sorted(EXPERIMENTS), help="the experiment")
-    parser.add_argument("--seed", type=_positive_int(0), default=None,
+    parser.add_argument("--seed", type=positive_int(0), default=None,
                         help="the first seed of the experiment's seed list (default: its own)")
     parser.add_argument("--json", metavar="PATH", help="write the result (rows, checks, findings) as JSON")
     parser.add_argument("--plot", metavar="PATH", help="write the figure to PATH.pdf and PATH.png")

@@ -65,7 +65,7 @@ def judge(claims: Mapping[str, Claim], evidence: Mapping[str, list[Evidence]]) -
     """Statuses from evidence, then full establishment through the ``uses`` graph
     (a claim that uses a claim not in this run is judged on the used claim's
     own evidence only if it was run; otherwise it cannot be fully established)."""
-    results = {cid: ClaimResult(claims[cid], evidence[cid], status_of(evidence[cid])) for cid in evidence}
+    results = {cid: ClaimResult(claims[cid], evidence[cid], status_of(evidence[cid])) for cid in claims if cid in evidence}
     memo: dict[str, bool] = {}
 
     def fully(cid: str, path: tuple[str, ...] = ()) -> bool:

@@ -19,7 +19,7 @@ Main definitions
 - ``relation_latex(relation)``: a bound check's relation in math.
 - ``BoundSummary``, ``summarize_bounds(checks)``: how many bound checks hold,
   the ``TIGHTEST`` holding inequalities by relative margin
-  ``|bound - value| / max(|value|, |bound|)`` (``experiment_cli.margin``), and
+  ``|bound - value| / max(|value|, |bound|)`` (``BoundCheck.margin``), and
   every violated check.
 - ``status_reason(result)``: the rule of ``status_of`` that gave the status.
 - ``ClaimView``: a claim's result, its evidence by layer, bound summaries, the
@@ -43,7 +43,6 @@ from proofs_checks.appendix.figures import Figure
 from proofs_checks.appendix.graph import GraphLayout
 from proofs_checks.appendix.latex import escape_text, label_key, prose, split_relation, text_with_math
 from proofs_checks.claim import ESTABLISHED, LAYERS, Evidence
-from proofs_checks.experiment_cli import margin
 from proofs_checks.experiments import BoundCheck
 from proofs_checks.runner import ClaimResult, RunResult
 
@@ -108,7 +107,7 @@ def summarize_bounds(checks: Sequence[Mapping[str, Any]], tightest: int = TIGHTE
     """Counts, the ``tightest`` holding inequality checks (smallest relative
     margin, as ``proofcheck experiment`` ranks them) and every violated check."""
     holding = [c for c in checks if c["passed"]]
-    ranked = sorted(((c, margin(BoundCheck(**c))) for c in holding if not c["relation"].startswith("==")),
+    ranked = sorted(((c, BoundCheck(**c).margin) for c in holding if not c["relation"].startswith("==")),
                     key=lambda pair: pair[1])
     return BoundSummary(len(checks), len(holding), tuple(ranked[:tightest]),
                         tuple(c for c in checks if not c["passed"]))

@@ -36,6 +36,11 @@ class BoundCheck:
     bound: float
     passed: bool
 
+    @property
+    def margin(self) -> float:
+        """How far ``value`` is from ``bound``, relative to their size (small: a tight bound)."""
+        return abs(self.bound - self.value) / max(abs(self.bound), abs(self.value), 1e-300)
+
     def describe(self) -> str:
         return f"{self.label}: {self.value:.6g} {self.relation} {self.bound:.6g} [{'ok' if self.passed else 'VIOLATED'}]"
 
