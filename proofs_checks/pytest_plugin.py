@@ -4,26 +4,30 @@ Enable it with ``pytest_plugins = ["proofs_checks.pytest_plugin"]`` in a
 ``conftest.py``; then ``tests/test_claims.py`` parametrizes over
 ``claim_layers()`` and ``claim_ids()``. Node ids carry the claim id and the
 layer (``test_claim_layer[gibbs-identity-symbolic]``). Options
-``--proofcheck-profile``, ``--proofcheck-dps``, ``--proofcheck-seed`` set the run;
-the claims table is printed at the end of the session.
+``--proofcheck-profile``, ``--proofcheck-dps``, ``--proofcheck-seed`` set the run
+and ``--proofcheck-jobs`` the worker processes; the claims table is printed at
+the end of the session.
 
 Main definitions
-- ``ClaimSession``: runs layers on demand (each once), judges statuses from the
-  evidence gathered so far, and renders the table.
+- ``ClaimSession``: runs layers on demand, each once: the first layer asked
+  for runs every layer the collected tests will ask for, on the worker
+  processes (``runner.gather_evidence``); it judges statuses from the evidence
+  gathered so far.
 - fixture ``proofcheck_session``: the session-wide ``ClaimSession``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
 from proofs_checks import load_claims
 from proofs_checks.claim import LAYERS, Evidence
-from proofs_checks.layers import PROFILES, ExperimentCache, RunConfig, run_layer
+from proofs_checks.layers import PROFILES, ExperimentCache, RunConfig
 from proofs_checks.report import claims_table
-from proofs_checks.runner import RunResult, judge
+from proofs_checks.runner import RunResult, closure, gather_evidence, judge
 
 __all__ = ["ClaimSession", "claim_layers", "claim_ids"]
 
@@ -38,17 +42,23 @@ def claim_ids() -> list[str]:
 
 
 class ClaimSession:
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, planned: list[tuple[str, str]], jobs: int) -> None:
         self.config = config
         self.claims = load_claims()
+        self.planned = planned
+        self.jobs = jobs
         self.evidence: dict[str, dict[str, Evidence]] = {}
         self.experiments = ExperimentCache()
 
     def layer(self, claim_id: str, layer: str) -> Evidence:
-        found = self.evidence.setdefault(claim_id, {})
-        if layer not in found:
-            found[layer] = run_layer(self.claims[claim_id], layer, self.config, self.experiments)  # type: ignore[arg-type]
-        return found[layer]
+        if layer not in self.evidence.get(claim_id, {}):
+            tasks = [task for task in self.planned if task[1] not in self.evidence.get(task[0], {})]
+            if (claim_id, layer) not in tasks:
+                tasks.append((claim_id, layer))
+            for (cid, name), found in gather_evidence(self.claims, tasks, self.config, self.experiments,
+                                                      jobs=self.jobs).items():
+                self.evidence.setdefault(cid, {})[name] = found
+        return self.evidence[claim_id][layer]
 
     def result(self) -> RunResult:
         """Judge every claim whose layers have all run (with the claims it uses)."""
@@ -60,14 +70,30 @@ class ClaimSession:
         return run
 
     def claim(self, claim_id: str) -> Any:
-        for layer in self.claims[claim_id].checks:
-            self.layer(claim_id, layer)
-        for used in self.claims[claim_id].uses:
-            self.claim(used)
+        for cid in closure(self.claims, [claim_id]):
+            for layer in self.claims[cid].checks:
+                self.layer(cid, layer)
         return self.result().results[claim_id]
 
 
+def _planned(items: list[pytest.Item]) -> list[tuple[str, str]]:
+    """The ``(claim, layer)`` tasks the collected items ask for: their own layer, or
+    every layer of their claim and of the claims it uses."""
+    claims, tasks = load_claims(), []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        claim_id = params.params.get("claim_id") if params else None
+        if claim_id not in claims:
+            continue
+        if "layer" in params.params:
+            tasks.append((claim_id, params.params["layer"]))
+        else:
+            tasks += [(cid, layer) for cid in closure(claims, [claim_id]) for layer in claims[cid].checks]
+    return list(dict.fromkeys(tasks))
+
+
 _SESSION: ClaimSession | None = None
+_PLANNED = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -75,6 +101,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--proofcheck-profile", choices=sorted(PROFILES), default="ci")
     group.addoption("--proofcheck-dps", type=int, default=50)
     group.addoption("--proofcheck-seed", type=int, default=0)
+    group.addoption("--proofcheck-jobs", type=int, default=os.cpu_count() or 1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_PLANNED] = _planned(items)
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +113,8 @@ def proofcheck_session(pytestconfig: pytest.Config) -> ClaimSession:
     global _SESSION
     _SESSION = ClaimSession(RunConfig(profile=PROFILES[pytestconfig.getoption("proofcheck_profile")],
                                       dps=pytestconfig.getoption("proofcheck_dps"),
-                                      seed=pytestconfig.getoption("proofcheck_seed")))
+                                      seed=pytestconfig.getoption("proofcheck_seed")),
+                            pytestconfig.stash.get(_PLANNED, []), pytestconfig.getoption("proofcheck_jobs"))
     return _SESSION
 
 

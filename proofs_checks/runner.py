@@ -4,8 +4,10 @@ Main definitions
 - ``ClaimResult``: a claim, its evidence per layer, the computed status, and
   whether it is *fully established* (established, and every claim it uses,
   recursively, is fully established).
-- ``run_claims(claims, config, progress, jobs)``: runs every layer of every
-  claim, on ``jobs`` processes, and returns a ``RunResult``.
+- ``gather_evidence(claims, tasks, config, experiments, progress, jobs)``: the
+  evidence of chosen ``(claim, layer)`` tasks, on ``jobs`` processes.
+- ``run_claims(claims, config, progress, jobs)``: every layer of every claim,
+  judged: a ``RunResult``.
 - ``ClaimResult.as_expected``: a claim expected to hold must be fully
   established (and its derivation must pass if it requires a proof); a
   negative control must come out ``refuted``. The run passes
@@ -24,7 +26,7 @@ from typing import Any
 from proofs_checks.claim import ESTABLISHED, LAYERS, Claim, Evidence, check_references, status_of
 from proofs_checks.layers import ExperimentCache, RunConfig, run_layer
 
-__all__ = ["ClaimResult", "RunResult", "run_claims", "judge"]
+__all__ = ["ClaimResult", "RunResult", "gather_evidence", "run_claims", "judge", "closure"]
 
 
 @dataclass
@@ -106,30 +108,28 @@ def _experiment_task(name: str, seed: int) -> tuple[Any, float]:
     return cache.results[name], cache.seconds(name, seed)
 
 
-def run_claims(
+def gather_evidence(
     claims: Mapping[str, Claim],
+    tasks: Iterable[tuple[str, str]],
     config: RunConfig,
+    experiments: ExperimentCache,
     progress: Callable[[str], None] = lambda line: None,
     jobs: int = 1,
-) -> RunResult:
-    """Run every layer of every claim in ``claims`` (which must include the
-    claims they use), on ``jobs`` worker processes (forked, so they share the
-    registry, reviewer claims included). Experiments run once each, first;
-    results do not depend on ``jobs``."""
-    check_references(claims)
-    start = time.perf_counter()
-    experiments = ExperimentCache()
-    names = sorted({name for claim in claims.values() if "experiment" in claim.checks
-                    for name in claim.checks["experiment"][0]})
-    tasks = [(cid, layer) for cid, claim in claims.items() for layer in LAYERS
-             if layer in claim.checks and layer != "experiment"]
+) -> dict[tuple[str, str], Evidence]:
+    """The evidence of each ``(claim id, layer)`` task, on ``jobs`` worker
+    processes (forked, so they share the registry, reviewer claims included).
+    The experiments that experiment layers rest on run once each, first, and
+    land in ``experiments``; results do not depend on ``jobs``."""
+    tasks = list(tasks)
+    direct = [(cid, layer) for cid, layer in tasks if layer != "experiment"]
+    names = sorted({name for cid, layer in tasks if layer == "experiment" for name in claims[cid].checks[layer][0]})
     found: dict[tuple[str, str], Evidence] = {}
-    total = len(tasks) + len(names)
+    total = len(direct) + len(names)
     if jobs > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {pool.submit(_experiment_task, name, config.seed): ("experiment", name) for name in names}
-            futures.update({pool.submit(_layer_task, cid, layer, config): (cid, layer) for cid, layer in tasks})
+            futures.update({pool.submit(_layer_task, cid, layer, config): (cid, layer) for cid, layer in direct})
             for done, future in enumerate(as_completed(futures), 1):
                 key = futures[future]
                 if key[0] == "experiment":
@@ -140,18 +140,30 @@ def run_claims(
                     found[key] = future.result()
                     progress(f"[{done}/{total}] {key[0]}: {key[1]} {found[key].outcome} ({found[key].seconds:.1f} s)")
     else:
-        for done, (cid, layer) in enumerate(tasks, 1):
+        for done, (cid, layer) in enumerate(direct, 1):
             progress(f"[{done}/{total}] {cid}: {layer} ...")
             found[(cid, layer)] = run_layer(claims[cid], layer, config)  # type: ignore[arg-type]
             progress(f"[{done}/{total}] {cid}: {layer} {found[(cid, layer)].outcome} ({found[(cid, layer)].seconds:.1f} s)")
-    evidence: dict[str, list[Evidence]] = {}
-    for cid, claim in claims.items():
-        evidence[cid] = []
-        for layer in LAYERS:
-            if layer == "experiment" and layer in claim.checks:
-                evidence[cid].append(run_layer(claim, layer, config, experiments, progress))
-            elif layer in claim.checks:
-                evidence[cid].append(found[(cid, layer)])
+    for cid, layer in tasks:
+        if layer == "experiment":
+            found[(cid, layer)] = run_layer(claims[cid], layer, config, experiments, progress)  # type: ignore[arg-type]
+    return found
+
+
+def run_claims(
+    claims: Mapping[str, Claim],
+    config: RunConfig,
+    progress: Callable[[str], None] = lambda line: None,
+    jobs: int = 1,
+) -> RunResult:
+    """Run every layer of every claim in ``claims`` (which must include the
+    claims they use) with ``gather_evidence`` and judge the claims."""
+    check_references(claims)
+    start = time.perf_counter()
+    experiments = ExperimentCache()
+    tasks = [(cid, layer) for cid, claim in claims.items() for layer in LAYERS if layer in claim.checks]
+    found = gather_evidence(claims, tasks, config, experiments, progress, jobs)
+    evidence = {cid: [found[(cid, layer)] for layer in LAYERS if layer in claim.checks] for cid, claim in claims.items()}
     result = RunResult(config, judge(claims, evidence), experiments.results)
     result.seconds = time.perf_counter() - start
     return result

@@ -265,7 +265,7 @@ def test_claims_index_in_docs_is_current() -> None:
 def _update_golden() -> None:
     from proofs_checks.pytest_plugin import ClaimSession
 
-    session = ClaimSession(GOLDEN_CONFIG)
+    session = ClaimSession(GOLDEN_CONFIG, planned=[], jobs=1)
     GOLDEN.mkdir(exist_ok=True)
     for claim_id in GOLDEN_CLAIMS:
         path = GOLDEN / f"{claim_id}.derivation.tex"
