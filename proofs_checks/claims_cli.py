@@ -129,8 +129,9 @@ def _run(args: argparse.Namespace) -> int:
         for evidence in result.evidence:
             if evidence.counterexample is not None or evidence.outcome == "failed":
                 print(f"{result.claim.id} [{evidence.layer}] {evidence.outcome}: {evidence.summary}")
-                if isinstance(evidence.counterexample, dict):
-                    print(f"    counterexample: {_point(evidence.counterexample)}")
+                if evidence.layer == "symbolic":
+                    shown = evidence.counterexample
+                    print(f"    counterexample: {_point(shown) if isinstance(shown, dict) else shown}")
     if args.json:
         write_report(run, args.json)
         print(f"report written to {args.json}")
@@ -138,8 +139,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _point(counterexample: dict[str, str]) -> str:
-    if set(counterexample) == {"at"}:
-        return counterexample["at"]
     return ", ".join(f"{name} = {value}" for name, value in counterexample.items())
 
 

@@ -61,6 +61,8 @@ _COUNTEREXAMPLE_TRIES = 64
 _COUNTEREXAMPLE_DPS = 40
 _MARGIN = sp.Rational(1, 10**20)
 """How far (relative for identities) a value must be off to count as a counterexample."""
+EVERYWHERE = "every point of the domain (SymPy shows the step false as stated)"
+"""The counterexample of a step that SymPy refutes outright rather than at a sampled point."""
 
 
 def reduce_sums(expr: sp.Expr) -> sp.Expr:
@@ -139,7 +141,7 @@ class StepResult:
 
     outcome: Literal["verified", "refuted", "inconclusive"]
     detail: str
-    counterexample: dict[str, str] | None = None
+    counterexample: dict[str, str] | str | None = None
 
 
 class Step:
@@ -393,7 +395,7 @@ class DerivationResult:
 
     outcome: Literal["passed", "refuted", "inconclusive"]
     steps: tuple[StepResult, ...]
-    counterexample: dict[str, str] | None = None
+    counterexample: dict[str, str] | str | None = None
 
 
 @dataclass(frozen=True)
@@ -424,7 +426,7 @@ class Derivation:
                 if point is not None:
                     result = StepResult("refuted", result.detail, point)
                 elif result.outcome == "refuted":
-                    result = StepResult("refuted", result.detail, {"at": "every point of the domain"})
+                    result = StepResult("refuted", result.detail, EVERYWHERE)
             results.append(result)
             if result.outcome != "verified":
                 outcome = "refuted" if result.outcome == "refuted" else "inconclusive"
