@@ -23,7 +23,7 @@ from typing import Any
 from proofs_checks.claim import LAYERS
 from proofs_checks.runner import RunResult
 
-__all__ = ["SCHEMA", "environment", "report_dict", "write_report", "claims_table"]
+__all__ = ["SCHEMA", "environment", "report_dict", "without_timings", "write_report", "claims_table"]
 
 SCHEMA = "proofcheck-report/1"
 _MARKS = {"passed": "+", "refuted": "x", "inconclusive": "?", "failed": "!"}
@@ -68,6 +68,16 @@ def report_dict(run: RunResult) -> dict[str, Any]:
             "seconds": round(run.seconds, 3),
         },
     }
+
+
+def without_timings(node: Any) -> Any:
+    """The report (or any part of it) without its ``seconds`` fields: what the same
+    seed, profile and dps reproduce exactly."""
+    if isinstance(node, dict):
+        return {key: without_timings(value) for key, value in node.items() if key != "seconds"}
+    if isinstance(node, list):
+        return [without_timings(value) for value in node]
+    return node
 
 
 def write_report(run: RunResult, path: Path) -> None:

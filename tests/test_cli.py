@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from proofs_checks.cli import main
-from proofs_checks.report import SCHEMA
+from proofs_checks.report import SCHEMA, without_timings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,13 +33,6 @@ def test_run_writes_a_reproducible_report(tmp_path: Path, capsys: pytest.Capture
         path = tmp_path / f"report-{seed}.json"
         assert main(["run", "degeneracy", "--seed", str(seed), "--jobs", "1", "--json", str(path)]) == 0
         return json.loads(path.read_text())
-
-    def without_timings(node: object) -> object:
-        if isinstance(node, dict):
-            return {k: without_timings(v) for k, v in node.items() if k != "seconds"}
-        if isinstance(node, list):
-            return [without_timings(v) for v in node]
-        return node
 
     first, again, other = report(3), report(3), report(4)
     assert first["schema"] == SCHEMA and first["seed"] == 3 and first["profile"] == "ci" and first["dps"] == 50

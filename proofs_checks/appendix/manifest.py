@@ -34,6 +34,7 @@ from typing import Any
 
 import proofs_checks
 import theory
+from proofs_checks.report import without_timings
 
 __all__ = ["SCHEMA", "MANIFEST_NAME", "Manifest", "ManifestError", "evidence_hash", "source_files",
            "file_sha256", "file_digests", "combined_digest", "source_digests", "read_manifest", "staleness"]
@@ -47,17 +48,9 @@ class ManifestError(ValueError):
     """A directory without a readable appendix manifest."""
 
 
-def _without_seconds(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_seconds(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_without_seconds(v) for v in value]
-    return value
-
-
 def evidence_hash(report: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of ``report`` with every ``seconds`` field removed."""
-    canonical = json.dumps(_without_seconds(report), sort_keys=True, separators=(",", ":"), default=str,
+    canonical = json.dumps(without_timings(report), sort_keys=True, separators=(",", ":"), default=str,
                            ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
