@@ -24,7 +24,7 @@ import sympy as sp
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, V, Z, total
-from proofs_checks.claims.objective import close, problems_with_policy
+from proofs_checks.claims.sampling import close, problems_with_policy
 from proofs_checks.derivation import Asymptotic, Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
 from theory import closed_form, divergences, precise, symbolic

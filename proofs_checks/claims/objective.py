@@ -21,19 +21,19 @@ import mpmath
 import numpy as np
 import sympy as sp
 from mpmath import mpf
-from hypothesis import strategies as st
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import (
     BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, M, Q, V, Y, Z, total,
 )
+from proofs_checks.claims.sampling import close, problems_with_policy
 from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Sign
 from proofs_checks.numeric import NumericContext
 from theory import divergences, precise
 from theory.problem import BinaryRewardProblem
 from theory.sequences.divergences import kl_divergence_from_logs
-from theory.strategies import betas, probability_vectors, problems
+from theory.strategies import betas, problems
 from theory.symbolic import alpha, beta
 
 STANDING = r"$\mathcal{Y}$ finite, $a(y) > 0$, $v \in \{0,1\}^{\mathcal{Y}}$, $0 < \alpha < 1$, $\beta > 0$."
@@ -42,15 +42,6 @@ STANDING = r"$\mathcal{Y}$ finite, $a(y) > 0$, $v \in \{0,1\}^{\mathcal{Y}}$, $0
 def _kl_sum(q: sp.Expr, p: sp.Expr) -> sp.Sum:
     return total(q * sp.log(q / p))
 
-
-def problems_with_policy() -> st.SearchStrategy:
-    """A problem and a full-support policy ``q`` on the same outputs."""
-    return problems().flatmap(lambda p: st.tuples(st.just(p), probability_vectors(min_size=p.n, max_size=p.n)))
-
-
-def close(lhs: float, rhs: float, scale: float, what: str, rtol: float = 1e-11) -> None:
-    """Assert ``|lhs - rhs| <= rtol * scale`` (``scale``: the size of the terms that were combined)."""
-    assert abs(lhs - rhs) <= rtol * scale, f"{what}: {lhs!r} != {rhs!r} (scale {scale:.3g})"
 
 
 # --- degeneracy -----------------------------------------------------------------

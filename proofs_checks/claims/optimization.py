@@ -28,7 +28,7 @@ import sympy as sp
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import DOMAIN, FACTS, A, M, Q, V, total
-from proofs_checks.claims.objective import problems_with_policy
+from proofs_checks.claims.sampling import problems_with_policy
 from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
 from theory.problem import BinaryRewardProblem
