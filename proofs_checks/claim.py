@@ -89,6 +89,7 @@ class Claim:
     uses: tuple[str, ...] = ()
     expected: Literal["holds", "refuted"] = "holds"
     requires_proof: bool = True
+    qualification: str = ""
     checks: dict[Layer, Any] = field(default_factory=dict)
 
     @property
@@ -134,15 +135,19 @@ def register(
     statement: str,
     uses: Iterable[str] = (),
     expected: Literal["holds", "refuted"] = "holds",
+    qualification: str = "",
 ) -> Claim:
-    """Create and register a claim; layers are attached with its decorators."""
+    """Create and register a claim; layers are attached with its decorators.
+    ``qualification`` says how the claim qualifies the paper's statement it
+    tests (empty when it tests the statement as written)."""
     if id in REGISTRY:
         raise RegistryError(f"claim id {id!r} is already registered")
     if source not in SOURCES:
         raise RegistryError(f"claim {id!r}: source must be one of {SOURCES}; got {source!r}")
     if expected not in ("holds", "refuted"):
         raise RegistryError(f"claim {id!r}: expected must be 'holds' or 'refuted'; got {expected!r}")
-    claim = Claim(id=id, title=title, source=source, statement=statement, uses=tuple(uses), expected=expected)
+    claim = Claim(id=id, title=title, source=source, statement=statement, uses=tuple(uses), expected=expected,
+                  qualification=qualification)
     REGISTRY[id] = claim
     return claim
 
