@@ -19,11 +19,18 @@ Main definitions
   layer's fields (scope and steps; dps, cases and maximum residual; examples;
   experiment checks).
 - ``status_of(layers)``:
-  ``refuted`` if a layer produced a counterexample; else ``failed`` if a layer
-  failed; else ``proved`` if a complete derivation, the numeric and the
-  property layers passed (and the experiment, if any); else ``demonstrated``
-  if an experiment passed; else ``verified`` if numeric and property passed;
-  else ``failed``.
+  ``refuted`` if a layer produced a certified counterexample; else ``failed``
+  if a layer failed (a check errored, the library disagreed with the
+  definitions, or a derivation step is wrong); else ``proved`` if a complete
+  derivation (every part concluded by established steps, no informal step),
+  the numeric and the property layers passed (and the experiment, if any);
+  else ``demonstrated`` if an experiment passed and no layer is worse than
+  inconclusive; else ``verified`` if numeric and property passed; else
+  ``inconclusive``.
+- ``parts``: the claim's statement split into formal relations
+  (``proofs_checks.proof.Part``); ``resolve_part("claim:part")`` looks one up
+  for a derivation that cites it. ``check_references`` also builds every
+  derivation and validates it (citations, vacuous steps).
 - ``REGISTRY``: every registered claim by id; ``register`` refuses duplicates
   and ``check_references`` refuses a used id that is not registered.
 """
@@ -33,6 +40,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from proofs_checks.proof import DerivationError, Part
 
 __all__ = [
     "Claim",
@@ -49,7 +58,7 @@ __all__ = [
 Layer = Literal["symbolic", "numeric", "property", "experiment"]
 LAYERS: tuple[Layer, ...] = ("symbolic", "numeric", "property", "experiment")
 Outcome = Literal["passed", "refuted", "inconclusive", "failed"]
-Status = Literal["proved", "verified", "demonstrated", "refuted", "failed"]
+Status = Literal["proved", "verified", "demonstrated", "refuted", "inconclusive", "failed"]
 ESTABLISHED: frozenset[str] = frozenset({"proved", "verified", "demonstrated"})
 SOURCES = ("paper", "review", "extension")
 
@@ -90,7 +99,15 @@ class Claim:
     expected: Literal["holds", "refuted"] = "holds"
     requires_proof: bool = True
     qualification: str = ""
+    parts: tuple[Part, ...] = ()
     checks: dict[Layer, Any] = field(default_factory=dict)
+
+    def part(self, part_id: str) -> Part:
+        for part in self.parts:
+            if part.id == part_id:
+                return part
+        raise RegistryError(f"claim {self.id!r} has no part {part_id!r}; its parts: "
+                            f"{', '.join(p.id for p in self.parts) or 'none'}")
 
     @property
     def negative_control(self) -> bool:
@@ -136,10 +153,12 @@ def register(
     uses: Iterable[str] = (),
     expected: Literal["holds", "refuted"] = "holds",
     qualification: str = "",
+    parts: Iterable[Part] = (),
 ) -> Claim:
     """Create and register a claim; layers are attached with its decorators.
     ``qualification`` says how the claim qualifies the paper's statement it
-    tests (empty when it tests the statement as written)."""
+    tests (empty when it tests the statement as written); ``parts`` split the
+    statement into formal relations (see ``proofs_checks.proof``)."""
     if id in REGISTRY:
         raise RegistryError(f"claim id {id!r} is already registered")
     if source not in SOURCES:
@@ -147,7 +166,9 @@ def register(
     if expected not in ("holds", "refuted"):
         raise RegistryError(f"claim {id!r}: expected must be 'holds' or 'refuted'; got {expected!r}")
     claim = Claim(id=id, title=title, source=source, statement=statement, uses=tuple(uses), expected=expected,
-                  qualification=qualification)
+                  qualification=qualification, parts=tuple(parts))
+    if len({p.id for p in claim.parts}) != len(claim.parts):
+        raise RegistryError(f"claim {id!r}: part ids must be unique")
     REGISTRY[id] = claim
     return claim
 
@@ -161,6 +182,29 @@ def check_references(claims: Mapping[str, Claim]) -> None:
             raise RegistryError(f"claim {claim.id!r} uses {', '.join(map(repr, missing))}, which is not registered")
         if not claim.checks:
             raise RegistryError(f"claim {claim.id!r} has no evidence layer")
+        if "symbolic" in claim.checks:
+            _validate_derivation(claim, claims)
+
+
+def resolve_part(reference: str) -> tuple[Any, tuple[Any, ...]]:
+    """The relation of a used claim's part, ``"claim-id:part-id"`` (no quantified variables)."""
+    claim_id, _, part_id = reference.partition(":")
+    if claim_id not in REGISTRY:
+        raise RegistryError(f"{reference!r}: no claim {claim_id!r}")
+    return REGISTRY[claim_id].part(part_id).relation, ()
+
+
+def _validate_derivation(claim: Claim, claims: Mapping[str, Claim]) -> None:
+    """A malformed derivation (a bad citation, a vacuous step) is a registration error."""
+    from proofs_checks.proof import Derivation
+
+    derivation = claim.checks["symbolic"]()
+    if not isinstance(derivation, Derivation):
+        return
+    try:
+        derivation.validate(claim.uses, resolve_part)
+    except (DerivationError, RegistryError) as error:
+        raise RegistryError(f"claim {claim.id!r}: {error}") from None
 
 
 def status_of(evidence: Iterable[Evidence]) -> Status:
@@ -184,4 +228,4 @@ def status_of(evidence: Iterable[Evidence]) -> Status:
         return "demonstrated"
     if analytic and experiment_ok:
         return "verified"
-    return "failed"
+    return "inconclusive"

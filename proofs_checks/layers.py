@@ -29,7 +29,8 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from proofs_checks.claim import Claim, Evidence, Layer
+from proofs_checks import proof
+from proofs_checks.claim import Claim, Evidence, Layer, resolve_part
 from proofs_checks.derivation import Derivation
 from proofs_checks.experiments import EXPERIMENTS
 from proofs_checks.numeric import MIN_CASES, NumericContext
@@ -99,20 +100,51 @@ class ExperimentCache:
 
 
 def _symbolic(claim: Claim, config: RunConfig) -> Evidence:
-    derivation: Derivation = claim.checks["symbolic"]()
+    derivation = claim.checks["symbolic"]()
+    if not isinstance(derivation, proof.Derivation):
+        return _legacy_symbolic(derivation, config)
+    result = derivation.check(claim.parts, resolve_part, config.seed)
+    steps = []
+    for number, (step, checked, assumes) in enumerate(zip(derivation.steps, result.steps, result.assumes), 1):
+        entry = {"number": number, "kind": step.kind, "statement": step.to_text(), "latex": step.to_latex(),
+                 "because": step.because, "assumes": list(assumes), "outcome": checked.outcome,
+                 "detail": checked.detail}
+        if checked.certificate is not None:
+            entry["certificate"] = checked.certificate
+        steps.append(entry)
+    informal = [s["number"] for s in steps if s["kind"] == "informal"]
+    fields = {"scope": derivation.scope, "complete": result.complete, "steps": steps,
+              "concludes": result.concludes, "definitions": derivation.definitions_latex(),
+              "hypotheses": [{"id": h.id, "statement": h.statement} for h in derivation.hypotheses]}
+    formal = len(steps) - len(informal)
+    concluded = f"{len(result.concludes)}/{len(claim.parts)} parts concluded"
+    if result.outcome == "passed":
+        summary = f"{formal} steps checked by SymPy, {concluded}; scope: {derivation.scope}"
+        if not result.complete:
+            missing = [p.id for p in claim.parts if p.id not in result.concludes]
+            summary += " (partial: " + "; ".join(
+                ([f"informal step(s) {', '.join(map(str, informal))}"] if informal else [])
+                + ([f"not concluded: {', '.join(missing)}"] if missing else [])) + ")"
+        return Evidence("symbolic", "passed", summary, fields)
+    first = next(s for s in steps if s["outcome"] not in ("verified", "informal"))
+    summary = f"step {first['number']} of {len(steps)} {first['outcome']}: {first['detail']}"
+    if result.outcome == "failed":
+        summary = f"the derivation is wrong: {summary}"
+    return Evidence("symbolic", result.outcome, summary, fields, result.counterexample)
+
+
+def _legacy_symbolic(derivation: Derivation, config: RunConfig) -> Evidence:
     result = derivation.check(config.seed)
     steps = [
         {"statement": step.to_text(), "latex": step.to_latex(), "because": step.because,
          "outcome": checked.outcome, "detail": checked.detail}
         for step, checked in zip(derivation.steps, result.steps)
     ]
-    fields = {"scope": derivation.scope, "complete": derivation.complete, "steps": steps,
+    fields = {"scope": derivation.scope, "complete": False, "steps": steps,
               "definitions": derivation.definitions_latex()}
     verified = sum(1 for s in result.steps if s.outcome == "verified")
     if result.outcome == "passed":
-        summary = f"{len(steps)} steps checked by SymPy; scope: {derivation.scope}"
-        if not derivation.complete:
-            summary += " (partial: covers only this scope)"
+        summary = f"{len(steps)} steps checked by SymPy; scope: {derivation.scope} (partial: parts not matched)"
         return Evidence("symbolic", "passed", summary, fields)
     failing = result.steps[-1]
     summary = f"step {verified + 1} of {len(derivation.steps)} {result.outcome}: {failing.detail}"

@@ -213,6 +213,11 @@ class GenericOutcomes:
     Sums over ``y = 1..n`` stay symbolic, so an identity checked here holds for
     every ``n`` and every validity pattern. ``facts`` are the defining sums:
     ``sum a = sum q = 1``, ``sum a v = alpha``, ``sum q v = q(Y1) = m``.
+
+    ``q`` is a full-support policy. A general policy, zeros allowed, is written
+    ``s[y] r[y]`` with ``s[y] in {0, 1}`` its support indicator and ``r[y] > 0``,
+    with valid mass ``m_any`` (``>= 0``), so that ``0 log 0 = 0`` is the case
+    ``s[y] = 0`` of ``s r log(r/p)``.
     """
 
     n: sp.Symbol = sp.Symbol("n", integer=True, positive=True)
@@ -221,6 +226,9 @@ class GenericOutcomes:
     q: sp.IndexedBase = sp.IndexedBase("q", positive=True)
     v: sp.IndexedBase = sp.IndexedBase("v", nonnegative=True)
     m: sp.Symbol = sp.Symbol("m", positive=True)
+    s: sp.IndexedBase = sp.IndexedBase("s", nonnegative=True)
+    r: sp.IndexedBase = sp.IndexedBase("r", positive=True)
+    m_any: sp.Symbol = sp.Symbol("m", nonnegative=True)
 
     def total(self, summand: sp.Expr) -> sp.Sum:
         """``sum_{y=1}^{n} summand``."""

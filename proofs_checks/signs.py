@@ -1,0 +1,223 @@
+"""Sign facts derived from cited facts, never declared.
+
+A ``Sign`` step of a derivation claims that an expression is positive (or
+negative, non-negative, non-positive). Its factors' signs may not be declared:
+they must follow from facts the step cites (standing assumptions, hypotheses,
+earlier steps, parts of used claims). ``prove_sign`` derives the sign with a
+few sound tactics and returns the form SymPy decided, so the evidence shows
+exactly what was checked.
+
+Main definitions
+- ``Fact(source, relation, variables)``: a cited relation; ``variables`` are
+  universally quantified (their SymPy assumptions are their domain), as in
+  "for all ``t > 0``, ``t - 1 - log t >= 0``".
+- ``Knowledge.from_facts(facts)``: what the facts provide: positive and
+  non-negative expressions (``g > h`` gives ``g - h > 0``), rewrite rules
+  (``Eq(lhs, rhs)`` with a non-numeric ``lhs``), intervals of symbols
+  (``lo < x`` and ``x < hi``), and quantified lemmas.
+- ``prove_sign(expr, sign, knowledge, cases)``: a ``SignProof`` (the decided
+  form and the tactic) or None. Tactics, in order, each applied after the
+  rewrite rules and in every case of ``cases`` (a symbol and its values):
+  1. known signs: every cited positive (non-negative) expression, and its
+     negative, is replaced by a fresh positive (non-negative) symbol; lemma
+     instances ``g(u)`` whose argument ``u`` is provably in the lemma's domain
+     likewise; a sum whose summand has a proven sign is replaced by a symbol of
+     that sign (a finite sum of ``n >= 1`` terms);
+  2. the change of variables of ``proofs_checks.simplification`` (intervals
+     become positivities), with ``e^u = 1 + E`` for ``u > 0`` and
+     ``e^u = 1/(1 + E)`` for ``u < 0`` (``E > 0``);
+  then SymPy's assumptions decide, on the expression and on its factored form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import sympy as sp
+
+from proofs_checks.simplification import Intervals, interval_substitution
+
+__all__ = ["Fact", "Knowledge", "SignProof", "SignName", "prove_sign", "SIGN_RELATIONS"]
+
+SignName = Literal["positive", "negative", "nonnegative", "nonpositive"]
+SIGN_RELATIONS: dict[str, tuple[type, str]] = {
+    "positive": (sp.StrictGreaterThan, "is_positive"),
+    "negative": (sp.StrictLessThan, "is_negative"),
+    "nonnegative": (sp.GreaterThan, "is_nonnegative"),
+    "nonpositive": (sp.LessThan, "is_nonpositive"),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation a step may use, with where it comes from."""
+
+    source: str
+    relation: sp.Basic
+    variables: tuple[sp.Symbol, ...] = ()
+
+
+@dataclass
+class Knowledge:
+    """What a set of facts says about signs."""
+
+    positive: list[sp.Expr] = field(default_factory=list)
+    nonnegative: list[sp.Expr] = field(default_factory=list)
+    rewrites: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
+    intervals: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
+    lemmas: list[tuple[sp.Expr, tuple[sp.Symbol, ...], bool]] = field(default_factory=list)
+    """``(g, variables, strict)``: ``g > 0`` (strict) or ``g >= 0`` for all values of ``variables``."""
+
+    @classmethod
+    def from_facts(cls, facts: Iterable[Fact]) -> Knowledge:
+        knowledge = cls()
+        lower: dict[sp.Symbol, sp.Expr] = {}
+        upper: dict[sp.Symbol, sp.Expr] = {}
+        for fact in facts:
+            for relation in _conjuncts(fact.relation):
+                knowledge._add(relation, fact.variables, lower, upper)
+        for symbol in lower:
+            knowledge.intervals[symbol] = (lower[symbol], upper.get(symbol, sp.oo))
+        return knowledge
+
+    def _add(self, relation: sp.Basic, variables: tuple[sp.Symbol, ...], lower: dict, upper: dict) -> None:
+        if isinstance(relation, sp.Equality):
+            if not variables and not relation.lhs.is_number:
+                self.rewrites[relation.lhs] = relation.rhs
+            return
+        if not isinstance(relation, sp.core.relational.Relational):
+            return
+        strict = isinstance(relation, (sp.StrictGreaterThan, sp.StrictLessThan))
+        big, small = (relation.lhs, relation.rhs) if isinstance(relation, (sp.StrictGreaterThan, sp.GreaterThan)) \
+            else (relation.rhs, relation.lhs)
+        difference = big - small
+        if variables:
+            self.lemmas.append((difference, variables, strict))
+            return
+        (self.positive if strict else self.nonnegative).append(difference)
+        if strict and isinstance(big, sp.Symbol) and not small.has(big):
+            lower[big] = small
+        if strict and isinstance(small, sp.Symbol) and not big.has(small):
+            upper[small] = big
+
+
+def _conjuncts(relation: sp.Basic) -> list[sp.Basic]:
+    return list(relation.args) if isinstance(relation, sp.And) else [relation]
+
+
+@dataclass(frozen=True)
+class SignProof:
+    """The form whose sign SymPy decided, and how it was reached."""
+
+    decided: sp.Expr
+    tactic: str
+
+
+def _decide(expr: sp.Expr, sign: SignName) -> bool | None:
+    attribute = SIGN_RELATIONS[sign][1]
+    for form in (expr, lambda: sp.factor(sp.simplify(expr)), lambda: sp.factor(sp.together(expr))):
+        try:
+            candidate = form() if callable(form) else form
+        except (TypeError, NotImplementedError, ValueError, RecursionError):
+            continue
+        value = getattr(candidate, attribute)
+        if value is not None:
+            return value
+    return None
+
+
+_OPPOSITE: dict[str, SignName] = {"positive": "negative", "negative": "positive",
+                                  "nonnegative": "nonpositive", "nonpositive": "nonnegative"}
+
+
+def _replace_known(expr: sp.Expr, knowledge: Knowledge, depth: int) -> sp.Expr:
+    """Tactic 1: known-sign subexpressions, lemma instances and signed sums become signed symbols."""
+    known = [(g, "positive") for g in knowledge.positive] + [(g, "nonnegative") for g in knowledge.nonnegative]
+    for g, kind in sorted(known, key=lambda pair: -sp.count_ops(pair[0])):
+        if g.is_number or g.is_Symbol and getattr(g, f"is_{kind}"):
+            continue
+        plus, minus = sp.Dummy("K", **{kind: True}), sp.Dummy("K", **{kind: True})
+        expr = expr.xreplace({g: plus, -g: -minus})
+        expr = expr.subs({g: plus})
+    for g, variables, strict in knowledge.lemmas:
+        expr = _instantiate(expr, g, variables, "positive" if strict else "nonnegative", knowledge, depth)
+    return _replace_sums(expr, knowledge, depth)
+
+
+def _instantiate(expr: sp.Expr, g: sp.Expr, variables: tuple[sp.Symbol, ...], kind: str, knowledge: Knowledge,
+                 depth: int) -> sp.Expr:
+    """Replace instances ``g(u)`` whose arguments ``u`` satisfy the variables' assumptions."""
+    wilds = {v: sp.Wild(f"W_{v.name}") for v in variables}
+    pattern = g.xreplace(wilds)
+    replacements = {}
+    for sub in sp.preorder_traversal(expr):
+        if not isinstance(sub, sp.Expr) or sub.is_Atom:
+            continue
+        match = sub.match(pattern)
+        if not match or any(w not in match for w in wilds.values()):
+            continue
+        if all(_satisfies(match[wilds[v]], v, knowledge, depth) for v in variables):
+            replacements[sub] = sp.Dummy("L", **{kind: True})
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def _satisfies(value: sp.Expr, variable: sp.Symbol, knowledge: Knowledge, depth: int) -> bool:
+    """Whether ``value`` provably has the sign assumptions of ``variable``."""
+    for kind in ("positive", "negative", "nonnegative", "nonpositive"):
+        if getattr(variable, f"is_{kind}") and not variable.is_zero:
+            return prove_sign(value, kind, knowledge, depth=depth + 1) is not None  # type: ignore[arg-type]
+    return variable.is_real is not True or value.is_real is True
+
+
+def _replace_sums(expr: sp.Expr, knowledge: Knowledge, depth: int) -> sp.Expr:
+    replacements = {}
+    for s in expr.atoms(sp.Sum):
+        for kind in ("positive", "nonnegative", "negative", "nonpositive"):
+            if prove_sign(s.function, kind, knowledge, depth=depth + 1) is not None:  # type: ignore[arg-type]
+                replacements[s] = sp.Dummy("S", **{kind: True})
+                break
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def _exp_substitution(expr: sp.Expr, knowledge: Knowledge, depth: int) -> sp.Expr:
+    """``e^u = 1 + E`` for ``u > 0``, ``e^u = 1/(1 + E)`` for ``u < 0`` (``E > 0``)."""
+    replacements = {}
+    for power in expr.atoms(sp.exp):
+        exponent = power.args[0]
+        if prove_sign(exponent, "positive", knowledge, depth=depth + 1) is not None:
+            replacements[power] = 1 + sp.Dummy("E", positive=True)
+        elif prove_sign(exponent, "negative", knowledge, depth=depth + 1) is not None:
+            replacements[power] = 1 / (1 + sp.Dummy("E", positive=True))
+    return expr.xreplace(replacements) if replacements else expr
+
+
+_MAX_DEPTH = 3
+
+
+def prove_sign(expr: Any, sign: SignName, knowledge: Knowledge, cases: tuple[sp.Expr, Sequence[Any]] | None = None,
+               depth: int = 0) -> SignProof | None:
+    """A proof that ``expr`` has ``sign`` from ``knowledge`` (see the module header), or None."""
+    expr = sp.sympify(expr)
+    if knowledge.rewrites:
+        expr = expr.xreplace(knowledge.rewrites)
+    expr = expr.doit()
+    if cases is not None:
+        variable, values = cases
+        proofs = [prove_sign(expr.subs(variable, value), sign, knowledge, depth=depth) for value in values]
+        if all(proofs):
+            return SignProof(sp.Tuple(*(p.decided for p in proofs)), f"in each case {variable} in {set(values)}")
+        return None
+    if _decide(expr, sign):
+        return SignProof(expr, "SymPy's assumptions")
+    if depth > _MAX_DEPTH:
+        return None
+    replaced = _replace_known(expr, knowledge, depth)
+    if replaced != expr and _decide(replaced, sign):
+        return SignProof(replaced, "cited signs")
+    substituted = replaced.subs(interval_substitution(knowledge.intervals)) if knowledge.intervals else replaced
+    substituted = _exp_substitution(substituted, knowledge, depth)
+    if substituted != replaced and _decide(substituted, sign):
+        return SignProof(substituted, "cited intervals as positive parameters")
+    return None
