@@ -1,11 +1,18 @@
 """The run's report: a JSON document and a plain-text claims table.
 
 Main definitions
-- ``SCHEMA = "proofcheck-report/1"``.
+- ``SCHEMA = "proofcheck-report/2"``.
 - ``report_dict(run)``: ``{"schema", "seed", "profile", "dps", "environment",
-  "claims": [{"id", "title", "source", "uses", "expected", "status",
-  "fully_established", "as_expected", "seconds", "evidence": [...]}], "summary"}``.
-  Apart from the ``seconds`` fields, the same seed gives the same document.
+  "assumptions": [{"id", "statement"}], "standard_results": [{"id", "statement"}],
+  "claims": [{"id", "title", "source", "statement", "parts": [{"id", "statement"}],
+  "uses", "expected", "qualification", "status", "fully_established", "as_expected",
+  "seconds", "evidence": [...]}], "summary"}``. Symbolic evidence carries
+  ``steps[]`` with ``kind``, ``assumes`` (assumption ids, used-claim parts,
+  standard results, ``step N``), ``outcome``, ``detail``, and ``concludes``
+  (``{part id: step number}``); a certified counterexample is ``{"point":
+  {symbol: exact string}, "lhs": [low, high], "rhs": [low, high], "method",
+  "prec"}``. Every field of ``proofcheck-report/1`` is kept. Apart from the
+  ``seconds`` fields, the same seed gives the same document.
 - ``claims_table(run)``: one line per claim with its layers' outcomes
   (``+`` passed, ``x`` refuted, ``?`` inconclusive, ``!`` failed, ``.`` no such
   layer), status and time.
@@ -20,12 +27,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from proofs_checks.assumptions import STANDING
 from proofs_checks.claim import LAYERS
 from proofs_checks.runner import RunResult
+from proofs_checks.standard_results import RESULTS
 
 __all__ = ["SCHEMA", "environment", "report_dict", "without_timings", "write_report", "claims_table"]
 
-SCHEMA = "proofcheck-report/1"
+SCHEMA = "proofcheck-report/2"
 _MARKS = {"passed": "+", "refuted": "x", "inconclusive": "?", "failed": "!"}
 
 
@@ -44,8 +53,10 @@ def report_dict(run: RunResult) -> dict[str, Any]:
             "title": claim.title,
             "source": claim.source,
             "statement": claim.statement,
+            "parts": [{"id": part.id, "statement": part.statement} for part in claim.parts],
             "uses": list(claim.uses),
             "expected": claim.expected,
+            "qualification": claim.qualification,
             "status": result.status,
             "fully_established": result.fully_established,
             "as_expected": result.as_expected,
@@ -59,6 +70,8 @@ def report_dict(run: RunResult) -> dict[str, Any]:
         "profile": run.config.profile.name,
         "dps": run.config.dps,
         "environment": environment(),
+        "assumptions": [{"id": a.id, "statement": a.statement} for a in STANDING],
+        "standard_results": [{"id": r.id, "statement": r.statement} for r in RESULTS.values()],
         "claims": claims,
         "summary": {
             "claims": len(claims),
