@@ -16,7 +16,9 @@ Main definitions
   ``alpha_row`` turn a solution into a JSON row (``mu``, ``invalid_mass = q(Y0)``,
   ``N_eff``, coverage, ``J_beta`` or ``D_alpha``, ``KL(q || p_beta)``, winning start,
   sweeps, last change, last total-variation move, final logit gradient).
-- ``bound_check(label, value, relation, bound, tolerance)``: a ``BoundCheck``.
+- ``bound_check(label, value, relation, bound, tolerance, reading)``: a ``BoundCheck``.
+- ``DESIGN_SETUP``: the setup shared by the designs' experiments (space, base
+  generators, families, optimizer, starts and continuation, metrics), as prose.
 - ``plot_n_eff_ratio(result, stem)``: validity and ``N_eff / N_eff*`` against ``beta``.
 """
 
@@ -56,6 +58,7 @@ __all__ = [
     "bound_check",
     "plot_n_eff_ratio",
     "FAMILY_COLORS",
+    "DESIGN_SETUP",
 ]
 
 BETAS: tuple[float, ...] = (2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005)
@@ -64,6 +67,33 @@ _BASES: dict[str, Callable[[SequenceSpace, int], np.ndarray]] = {
     "independent": independent_base,
     "markov": markov_base,
 }
+
+DESIGN_SETUP: tuple[str, ...] = (
+    r"Space: all $2^{12} = 4096$ binary strings of length $L = 12$ ($V = 2$), enumerated exactly: every"
+    r" probability, validity, entropy and divergence is an exact sum over the strings in float64 (log-probabilities,"
+    " so masses far below $10^{-308}$ and exact zeros are represented). No sampling.",
+    r"Base models, one per seed (numpy's default generator seeded with the seed): the independent base"
+    r" $a(y) = \prod_i \mathrm{softmax}(w_i)[y_i]$ with logits $w_i \sim N(0, 1)$; the order-1 Markov base"
+    r" $a(y) = \mathrm{softmax}(w_0)[y_0] \prod_{i \ge 1} \mathrm{softmax}(W_i[y_{i-1}])[y_i]$ with all logits"
+    r" $\sim N(0, 1)$ (time-inhomogeneous transitions).",
+    r"Families, nested: product (order 0, $q(y) = \prod_t q_t(y_t)$), Markov-1 and Markov-2 (order $k$:"
+    r" $q(y) = \prod_t q_t(y_t \mid y_{t-k..t-1})$ with time-inhomogeneous tables) and tabular (order $L-1$:"
+    r" every distribution, so it contains $p_\beta$: the well-specified family).",
+    r"Temperatures: $\beta \in \{2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005\}$.",
+    r"Optimizer: $q^{\mathcal{Q}}_\beta = \arg\min_{q \in \mathcal{Q}} \KL(q\,\|\,p_\beta)$ (the KL-control"
+    r" optimum) by exact block coordinate descent over the conditional tables (each block update is closed-form),"
+    r" sweeping backward over the positions until no update moves $q$ by more than"
+    r" $10^{-13} \max(1, \max_y |\log p_\beta(y)|)$ in total variation. This is a local optimizer: every valid"
+    r" point mass is a local optimum of the product family at small $\beta$.",
+    r"Starts and continuation: each $\beta$ is solved from four starts (the M-projections onto the family of $a$,"
+    r" of $p_*$, of $p_*^4$ normalized, and of the point mass on the mode of $p_*$) and from the solutions at the"
+    r" neighbouring $\beta$ (continuation down the grid, then up and down again, at most 4 rounds, until nothing"
+    r" improves); the smallest objective is kept. The tabular family uses the closed form $p_\beta$.",
+    r"Metrics: validity $\mu = q(\mathcal{Y}_1)$, invalid mass $q(\mathcal{Y}_0)$ (computed directly),"
+    r" $\Neff(q) = \exp H(q(\cdot \mid \mathcal{Y}_1))$ against $\Neff^* = \Neff(p_*)$, coverage (the"
+    r" $p_*$-mass of the valid outputs with $q(y \mid \mathcal{Y}_1) \ge 10^{-3} p_*(y)$).",
+)
+"""The setup common to the designs' experiments (``Experiment.setup`` adds each design's own)."""
 
 FAMILY_COLORS = {"product": "tab:red", "markov-1": "tab:orange", "markov-2": "tab:green", "tabular": "tab:blue"}
 
@@ -181,14 +211,16 @@ _RELATIONS: dict[str, Callable[[float, float, float], bool]] = {
 }
 
 
-def bound_check(label: str, value: float, relation: str, bound: float, tolerance: float = 0.0) -> BoundCheck:
-    """``value relation bound`` (``==`` means within ``tolerance``); NaN never passes."""
+def bound_check(label: str, value: float, relation: str, bound: float, tolerance: float = 0.0,
+                reading: str = "") -> BoundCheck:
+    """``value relation bound`` (``==`` means within ``tolerance``); NaN never passes; ``reading``:
+    the claim whose prediction this is (see ``BoundCheck``)."""
     if relation not in _RELATIONS:
         raise DomainError(f"relation must be one of {sorted(_RELATIONS)}; got {relation!r}")
     value, bound = float(value), float(bound)
     shown = f"== (within {tolerance:.0e})" if relation == "==" else relation
     passed = not np.isnan(value) and _RELATIONS[relation](value, bound, tolerance)
-    return BoundCheck(label, value, shown, bound, bool(passed))
+    return BoundCheck(label, value, shown, bound, bool(passed), reading)
 
 
 def plot_n_eff_ratio(result: ExperimentResult, stem: Path) -> list[Path]:
@@ -212,7 +244,8 @@ def plot_n_eff_ratio(result: ExperimentResult, stem: Path) -> list[Path]:
         axis.grid(True, which="major", linewidth=0.3)
     left.set_ylabel(r"invalid mass $1-\mu$ (floored at $10^{-16}$)")
     right.set_ylabel(r"$N_{\mathrm{eff}} / N_{\mathrm{eff}}^*$")
-    right.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=len(result.parameters["families"]), frameon=False,
+               title=f"family (one line per seed: {', '.join(map(str, result.parameters['seeds']))})")
     fig.suptitle(f"Design {result.parameters['design']}: {result.parameters['constraint']}, "
                  f"{result.parameters['base']} base, L = {result.parameters['length']}", fontsize=9)
     return save_figure(fig, stem)

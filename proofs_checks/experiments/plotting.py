@@ -2,7 +2,8 @@
 
 Main definitions
 - ``new_figure(ncols)``: a figure sized for a LaTeX page (6.3 in wide), with a
-  row of ``ncols`` axes.
+  row of ``ncols`` axes; fonts are embedded in the PDF as TrueType
+  (``pdf.fonttype = 42``), never as Type 3.
 - ``save_figure(fig, stem)``: writes ``stem.pdf`` and ``stem.png`` (150 dpi)
   and closes the figure.
 """
@@ -24,7 +25,8 @@ def new_figure(ncols: int = 1, height: float = 2.6) -> tuple[Any, Any]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"font.size": 8, "axes.titlesize": 9, "legend.fontsize": 7, "figure.dpi": 150})
+    plt.rcParams.update({"font.size": 8, "axes.titlesize": 9, "legend.fontsize": 7, "figure.dpi": 150,
+                         "pdf.fonttype": 42, "ps.fonttype": 42})
     fig, axes = plt.subplots(1, ncols, figsize=(PAGE_WIDTH_INCHES, height), squeeze=False, layout="constrained")
     return fig, axes[0]
 
