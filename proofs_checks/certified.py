@@ -1,0 +1,744 @@
+"""Rigorous evaluation of SymPy expressions with python-flint ball arithmetic.
+
+An expression is compiled once to a tree of ball operations (``arb`` for real
+values, ``acb`` for the principal-branch complex values of a side that is not
+real, ``arb_series`` for Taylor expansions) and evaluated at an exact rational
+point at a precision that is doubled from 64 bits up to ``MAX_PREC`` until the
+question asked is decided. Every ball contains the exact value, so a verdict
+drawn from balls is certain; NaN, infinities and balls too wide to decide are
+never evidence: they raise the precision and, at the cap, give ``undecided``.
+
+While evaluating, the compiler tracks a *scale* ``S``: the magnitude against
+which the value's rounding is judged. ``S(x) = |x|`` for a number or symbol;
+``S(a + b) = max(S(a), S(b))`` (the largest term combined); products and
+functions propagate it to first order, ``S(a b) = max(S(a) |b|, |a| S(b))``,
+``S(f(x)) = max(|f(x)|, |f'(x)| S(x))`` (``S(e^x) = e^x max(1, S(x))``,
+``S(log x) = max(|log x|, S(x)/|x|)``). So an exact 0 on one side of
+``X - Y = 0`` is judged against the size of ``X`` and ``Y``, and a tiny value
+such as ``e^{-1/beta}`` is judged relative to itself, never absorbed by an
+absolute floor.
+
+Main definitions
+- ``MAX_PREC = 2**17``: the most bits an evaluation uses (about 39000 digits;
+  ``1 - sigmoid(1/beta + logit(alpha))`` at ``beta = 10^-4`` needs about 15000 bits).
+- ``compile_expr(expr, symbols)``: ``f(*args)`` evaluates ``expr`` on balls;
+  ``f.scaled(*args) = (value, S)``. Add, Mul, Pow (integer, rational, and
+  ``x^y = e^{y log x}``), exp, log, sqrt, log1p, expm1, Abs, sign, Min, Max,
+  Piecewise (a condition the balls cannot decide gives the union of the
+  branches it leaves open), pi, E, Rational, Float (its exact binary value).
+  Another head raises ``UnsupportedExpression``.
+- ``Enclosure(low, high, prec, imag)``: ``[low, high]`` as exact decimal strings
+  rounded outward, the bits used, and the imaginary part's ``[low, high]`` when
+  the value is not real (principal branch).
+- ``enclose(expr, point, digits)``: an enclosure narrower than ``10^-digits``
+  relative (``10^-digits S`` when it contains 0), or None below ``max_prec``.
+- ``compare(lhs, relation, rhs, point)``: a ``Comparison`` with verdict
+  ``holds`` / ``fails`` / ``undecided``. For ``=``: ``fails`` iff the enclosures
+  are disjoint; ``holds`` iff they overlap and both radii are at most
+  ``10^-agree_digits max(S_lhs, S_rhs)`` (agreement, not a proof). For
+  ``<, <=, >, >=``: ``holds`` / ``fails`` iff the balls make the relation
+  certainly true / certainly false; a tie the balls cannot decide is decided
+  exactly by SymPy at the rational point when it can (method ``exact``). A side
+  that is certainly not real (the log or square root of a negative number) is
+  evaluated on the principal branch: disjoint complex enclosures are
+  ``fails``; agreeing ones are ``undecided`` (the statement is about reals).
+- ``exact_text(q)``: the point format, an exact rational as text that
+  ``sympy.Rational(text)`` reads back exactly: a decimal (``0.375``,
+  ``1.5e-400``) when the denominator has no prime factor but 2 and 5, else
+  ``p/q``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+import sympy as sp
+from flint import acb, arb, arb_series, ctx, fmpq, fmpz
+from sympy.codegen.cfunctions import expm1, log1p
+
+__all__ = [
+    "MAX_PREC",
+    "UnsupportedExpression",
+    "Compiled",
+    "compile_expr",
+    "Enclosure",
+    "enclose",
+    "Comparison",
+    "compare",
+    "exact_text",
+    "RELATIONS",
+]
+
+MAX_PREC = 2**17
+"""The precision cap in bits; evaluations start at 64 bits and double up to it."""
+START_PREC = 64
+EXACT_AFTER = 256
+"""Bits after which a comparison the balls leave open is tried exactly with SymPy."""
+EXACT_MAX_EXPONENT = 4096
+"""Exact evaluation is skipped for expressions with larger integer powers (their
+exact value at a rational point would be enormous)."""
+RELATIONS = ("=", "<", "<=", ">", ">=")
+SUPPORTED = ("Add, Mul, Pow, exp, log, sqrt, log1p, expm1, Abs, sign, Min, Max, Piecewise, "
+             "pi, E, rational and float numbers")
+
+
+class UnsupportedExpression(ValueError):
+    """An expression head the ball evaluator does not know."""
+
+
+class _Uncertain(ArithmeticError):
+    """A ball too wide to evaluate a function on (e.g. the log of a ball containing 0)."""
+
+
+class _NotReal(ArithmeticError):
+    """A real operation certainly outside its domain (the log of a negative number)."""
+
+
+class _Undefined(ArithmeticError):
+    """An operation undefined even on the principal branch (log 0, division by 0)."""
+
+
+@dataclass
+class _Env:
+    args: Sequence[Any]
+    track: bool
+
+
+Node = Callable[[_Env], tuple[Any, Any]]
+
+
+def _is_ball(x: Any) -> bool:
+    return isinstance(x, (arb, acb))
+
+
+def _mag(x: Any) -> arb:
+    """An upper bound of ``|x|``."""
+    return x.abs_upper()
+
+
+def _low(x: Any) -> arb:
+    """A lower bound of ``|x|`` (0 when the ball contains 0)."""
+    return x.abs_lower()
+
+
+def _max(*values: arb) -> arb:
+    return functools.reduce(lambda a, b: a.max(b), values)
+
+
+def _contains_zero(x: Any) -> bool:
+    if isinstance(x, acb):
+        return x.real.contains(0) and x.imag.contains(0)
+    return x.contains(0)
+
+
+def _require_nonzero(x: Any, what: str) -> None:
+    """``x`` may be divided by / have its log taken: not exactly 0, not a ball around 0."""
+    if not _is_ball(x):
+        return
+    if x.is_zero():
+        raise _Undefined(f"{what} of 0")
+    if _contains_zero(x):
+        raise _Uncertain(f"{what} of a ball containing 0")
+
+
+def _require_positive(x: Any, what: str) -> None:
+    """A real ``x`` must be certainly positive (certainly negative: not real)."""
+    _require_nonzero(x, what)
+    if isinstance(x, arb) and x < 0:
+        raise _NotReal(f"{what} of a negative number")
+
+
+def _real(x: Any, what: str) -> Any:
+    """The real ball of a value that must be real (``Min``, ``sign``, conditions)."""
+    if not isinstance(x, acb):
+        if isinstance(x, arb_series):
+            raise TypeError(f"{what} is not defined for power series")
+        return x
+    if x.imag.is_zero():
+        return x.real
+    if not x.imag.contains(0):
+        raise _Undefined(f"{what} of a non-real number")
+    raise _Uncertain(f"{what} of a ball that may not be real")
+
+
+def _leaf(make: Callable[[], Any]) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        value = make()
+        return value, _mag(value) if env.track else None
+    return node
+
+
+def _symbol(index: int) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        value = env.args[index]
+        return value, _mag(value) if env.track else None
+    return node
+
+
+def _add(children: list[Node]) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        parts = [child(env) for child in children]
+        total = functools.reduce(lambda a, b: a + b, (v for v, _ in parts))
+        return total, _max(*(s for _, s in parts)) if env.track else None
+    return node
+
+
+def _mul(children: list[Node]) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        value, scale = children[0](env)
+        for child in children[1:]:
+            other, other_scale = child(env)
+            if env.track:
+                scale = _max(scale * _mag(other), _mag(value) * other_scale)
+            value = value * other
+        return value, scale
+    return node
+
+
+def _integer_power(base: Node, n: int) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = base(env)
+        if n < 0:
+            _require_nonzero(x, "division")
+        value = x**n
+        if not env.track:
+            return value, None
+        if n > 0:
+            scale = _max(_mag(value), n * _mag(x) ** (n - 1) * s)
+        else:
+            scale = _max(_mag(value), -n * s / _low(x) ** (1 - n))
+        return value, scale
+    return node
+
+
+def _rational_power(base: Node, exponent: Fraction) -> Node:
+    """``x^(p/q)``: ``(x^(1/q))^p`` for real ``x > 0``, ``e^{(p/q) Log x}`` on the
+    principal branch and for series; ``0^(p/q) = 0`` for ``p/q > 0``."""
+    q = fmpq(exponent.numerator, exponent.denominator)
+
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = base(env)
+        if _is_ball(x) and x.is_zero() and exponent > 0:
+            return x, _mag(x) if env.track else None
+        _require_positive(x, "fractional power")
+        if exponent == Fraction(1, 2):
+            value = x.sqrt()
+        elif isinstance(x, arb):
+            value = x.root(exponent.denominator) ** exponent.numerator
+        else:
+            value = (x.log() * arb(q)).exp()
+        if not env.track:
+            return value, None
+        return value, _max(_mag(value), abs(arb(q)) * _mag(value) * s / _low(x))
+    return node
+
+
+def _exp(child: Node) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = child(env)
+        value = x.exp()
+        return value, _mag(value) * _max(arb(1), s) if env.track else None
+    return node
+
+
+def _log(child: Node) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = child(env)
+        _require_positive(x, "log")
+        value = x.log()
+        return value, _max(_mag(value), s / _low(x)) if env.track else None
+    return node
+
+
+def _general_power(base: Node, exponent: Node) -> Node:
+    """``x^y = e^{y log x}`` (``0^y = 0`` for ``y > 0``)."""
+    through_log = _exp(_mul([exponent, _log(base)]))
+
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, _ = base(env)
+        if _is_ball(x) and x.is_zero():
+            y, _ = exponent(env)
+            if _real(y, "power") > 0:
+                return x, _mag(x) if env.track else None
+        return through_log(env)
+    return node
+
+
+def _log1p(child: Node) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = child(env)
+        _require_positive(x + 1, "log1p")
+        value = x.log1p()
+        return value, _max(_mag(value), s / _low(x + 1)) if env.track else None
+    return node
+
+
+def _expm1(child: Node) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = child(env)
+        value = x.expm1()
+        return value, _max(_mag(value), _mag(value + 1) * s) if env.track else None
+    return node
+
+
+def _abs(child: Node) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, s = child(env)
+        if isinstance(x, arb_series):
+            raise TypeError("Abs is not defined for power series")
+        return abs(x), s
+    return node
+
+
+def _sign(child: Node) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        x, _ = child(env)
+        return _real(x, "sign").sgn(), arb(1) if env.track else None
+    return node
+
+
+def _extremum(children: list[Node], largest: bool) -> Node:
+    def node(env: _Env) -> tuple[Any, Any]:
+        parts = [child(env) for child in children]
+        values = [_real(v, "Max" if largest else "Min") for v, _ in parts]
+        value = functools.reduce(lambda a, b: a.max(b) if largest else a.min(b), values)
+        return value, _max(*(s for _, s in parts)) if env.track else None
+    return node
+
+
+Decision = Callable[[_Env], bool | None]
+
+
+def _relation(op: str, left: Node, right: Node) -> Decision:
+    """True / False when the balls decide ``left op right``, else None."""
+    def decide(env: _Env) -> bool | None:
+        a, b = _real(left(env)[0], "a condition"), _real(right(env)[0], "a condition")
+        tests = {
+            "<": (a < b, a >= b), "<=": (a <= b, a > b), ">": (a > b, a <= b), ">=": (a >= b, a < b),
+            "==": (a == b, a != b), "!=": (a != b, a == b),
+        }
+        true, false = tests[op]
+        return True if true else False if false else None
+    return decide
+
+
+def _condition(cond: Any, index: Mapping[sp.Symbol, int]) -> Decision:
+    if cond is sp.true or cond is sp.false:
+        return lambda env: bool(cond)
+    if isinstance(cond, sp.core.relational.Relational):
+        return _relation(cond.rel_op, _compile(cond.lhs, index), _compile(cond.rhs, index))
+    if isinstance(cond, (sp.And, sp.Or)):
+        parts = [_condition(arg, index) for arg in cond.args]
+        want = isinstance(cond, sp.And)
+
+        def decide(env: _Env) -> bool | None:
+            results = [part(env) for part in parts]
+            if all(r is want for r in results):
+                return want
+            if any(r is (not want) for r in results):
+                return not want
+            return None
+        return decide
+    if isinstance(cond, sp.Not):
+        inner = _condition(cond.args[0], index)
+        return lambda env: None if (r := inner(env)) is None else not r
+    raise UnsupportedExpression(f"cannot evaluate the condition {cond}: use relations joined by &, |, ~")
+
+
+def _piecewise(branches: list[tuple[Node, Decision]]) -> Node:
+    """The first branch whose condition holds; branches the balls leave open are
+    joined (union), so the ball contains the value whichever branch applies."""
+    def node(env: _Env) -> tuple[Any, Any]:
+        reached = []
+        for value_node, decide in branches:
+            decision = decide(env)
+            if decision is False:
+                continue
+            reached.append(value_node(env))
+            if decision is True:
+                value = functools.reduce(lambda a, b: a.union(b), (v for v, _ in reached))
+                return value, _max(*(s for _, s in reached)) if env.track else None
+        if reached:
+            raise _Uncertain("a Piecewise condition the balls cannot decide")
+        raise _Undefined("no branch of the Piecewise applies")
+    return node
+
+
+def _compile(e: Any, index: Mapping[sp.Symbol, int]) -> Node:
+    if isinstance(e, sp.Symbol):
+        if e not in index:
+            raise ValueError(f"free symbol {e} is not among the arguments {', '.join(map(str, index))}")
+        return _symbol(index[e])
+    if isinstance(e, (sp.Rational, sp.Float)):
+        q = sp.Rational(e)
+        value = fmpq(int(q.p), int(q.q))
+        return _leaf(lambda: arb(value))
+    if e is sp.pi:
+        return _leaf(arb.pi)
+    if e is sp.E:
+        return _leaf(arb.const_e)
+    if isinstance(e, sp.Add):
+        return _add([_compile(arg, index) for arg in e.args])
+    if isinstance(e, sp.Mul):
+        return _mul([_compile(arg, index) for arg in e.args])
+    if isinstance(e, sp.Pow):
+        base, exponent = e.args
+        if exponent.is_Integer:
+            return _integer_power(_compile(base, index), int(exponent))
+        if isinstance(exponent, (sp.Rational, sp.Float)):
+            q = sp.Rational(exponent)
+            return _rational_power(_compile(base, index), Fraction(int(q.p), int(q.q)))
+        return _general_power(_compile(base, index), _compile(exponent, index))
+    unary = {sp.exp: _exp, sp.log: _log, log1p: _log1p, expm1: _expm1, sp.Abs: _abs, sp.sign: _sign}
+    if type(e) in unary and len(e.args) == 1:
+        return unary[type(e)](_compile(e.args[0], index))
+    if isinstance(e, (sp.Min, sp.Max)):
+        return _extremum([_compile(arg, index) for arg in e.args], isinstance(e, sp.Max))
+    if isinstance(e, sp.Piecewise):
+        return _piecewise([(_compile(branch, index), _condition(cond, index)) for branch, cond in e.args])
+    head = type(e).__name__
+    raise UnsupportedExpression(f"cannot evaluate {head} (in {sp.sstr(e)}); supported: {SUPPORTED}")
+
+
+class Compiled:
+    """An expression compiled to ball arithmetic over ``symbols`` (in order)."""
+
+    def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> None:
+        self.expr = sp.sympify(expr)
+        self.symbols = tuple(symbols)
+        self._node = _compile(self.expr, {s: i for i, s in enumerate(self.symbols)})
+
+    def __call__(self, *args: Any) -> Any:
+        """The value on balls (``arb``, ``acb`` or ``arb_series`` arguments)."""
+        return self._node(_Env(args, False))[0]
+
+    def scaled(self, *args: Any) -> tuple[Any, arb]:
+        """``(value, S)``: the value and the scale it is judged against (ball arguments)."""
+        return self._node(_Env(args, True))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> Compiled:
+    return Compiled(expr, symbols)
+
+
+def compile_expr(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Compiled:
+    """Compile ``expr`` (see the module header); ``UnsupportedExpression`` names an unknown head."""
+    return _compiled(sp.sympify(expr), tuple(symbols))
+
+
+# ---------------------------------------------------------------- exact text
+
+def _digits(n: int) -> str:
+    """The decimal digits of an integer of any size."""
+    return str(fmpz(n))
+
+
+def _decimal(mantissa: int, exponent: int) -> str:
+    """``mantissa * 10^exponent`` exactly, as a decimal string."""
+    if mantissa == 0:
+        return "0"
+    sign = "-" if mantissa < 0 else ""
+    full = _digits(abs(mantissa))
+    digits = full.rstrip("0")
+    exponent += len(full) - len(digits)
+    lead = exponent + len(digits) - 1  # the decimal exponent of the leading digit
+    if -6 <= lead < 15:
+        if exponent >= 0:
+            return sign + digits + "0" * exponent
+        point = len(digits) + exponent
+        if point > 0:
+            return f"{sign}{digits[:point]}.{digits[point:]}"
+        return f"{sign}0.{'0' * -point}{digits}"
+    tail = f".{digits[1:]}" if len(digits) > 1 else ""
+    return f"{sign}{digits[0]}{tail}e{lead}"
+
+
+def exact_text(value: Any) -> str:
+    """An exact rational as text ``sympy.Rational`` reads back exactly (see the header)."""
+    q = sp.Rational(value)
+    p, d = int(q.p), int(q.q)
+    twos = (d & -d).bit_length() - 1
+    rest = d >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return f"{_digits(p)}/{_digits(d)}"
+    k = max(twos, fives)
+    return _decimal(p * 2 ** (k - twos) * 5 ** (k - fives), -k)
+
+
+# ---------------------------------------------------------------- enclosures
+
+@dataclass(frozen=True)
+class Enclosure:
+    """A rigorous interval ``[low, high]`` (exact decimals, rounded outward) and the
+    bits it took; ``imag`` is the imaginary part's ``(low, high)`` when not real."""
+
+    low: str
+    high: str
+    prec: int
+    imag: tuple[str, str] | None = None
+
+    def as_list(self) -> list[str]:
+        """``[low, high]`` (of the real part)."""
+        return [self.low, self.high]
+
+    def __str__(self) -> str:
+        text = f"[{self.low}, {self.high}]"
+        return text if self.imag is None else f"{text} + [{self.imag[0]}, {self.imag[1]}]*I"
+
+
+def _bounds(x: arb, digits: int) -> tuple[str, str]:
+    if x.is_zero():
+        return "0", "0"
+    mid, rad, exponent = x.mid_rad_10exp(digits)
+    return _decimal(int(mid - rad), int(exponent)), _decimal(int(mid + rad), int(exponent))
+
+
+def _enclosure(x: Any, prec: int, digits: int) -> Enclosure:
+    if isinstance(x, acb):
+        return Enclosure(*_bounds(x.real, digits), prec, _bounds(x.imag, digits))
+    return Enclosure(*_bounds(x, digits), prec)
+
+
+def _exact_point(point: Mapping[sp.Symbol, Any], symbols: Sequence[sp.Symbol]) -> list[fmpq]:
+    values = []
+    for symbol in symbols:
+        if symbol not in point:
+            raise ValueError(f"the point gives no value for {symbol}")
+        value = point[symbol]
+        if isinstance(value, float) or not isinstance(value, (int, sp.Rational, Fraction)):
+            raise ValueError(f"point coordinate {symbol} = {value!r} must be an exact rational (sympy.Rational)")
+        q = sp.Rational(value)
+        values.append(fmpq(int(q.p), int(q.q)))
+    return values
+
+
+def _precisions(max_prec: int) -> list[int]:
+    precs, prec = [], START_PREC
+    while True:
+        precs.append(min(prec, max_prec))
+        if prec >= max_prec:
+            return precs
+        prec *= 2
+
+
+def _evaluate(functions: Sequence[Compiled], values: Sequence[fmpq], complex_values: bool) -> list[tuple[Any, arb]]:
+    """Every function at the point, at the current precision; raises the evaluator's errors."""
+    args = [acb(arb(v)) if complex_values else arb(v) for v in values]
+    results = []
+    for function in functions:
+        value, scale = function.scaled(*args)
+        finite = value.is_finite() if isinstance(value, (arb, acb)) else False
+        if not finite:
+            raise _Uncertain("a non-finite ball")
+        results.append((value, scale))
+    return results
+
+
+def _threshold(scale: arb, digits: int) -> arb:
+    return scale * arb(fmpq(1, 10**digits))
+
+
+def _radius(x: Any) -> arb:
+    if isinstance(x, acb):
+        return x.real.rad().max(x.imag.rad())
+    return x.rad()
+
+
+def _narrow(x: Any, scale: arb, digits: int) -> bool:
+    """The radius is 0, or at most ``10^-digits scale`` with a finite scale."""
+    radius = _radius(x)
+    if radius.is_zero():
+        return True
+    return scale.is_finite() and bool(radius <= _threshold(scale, digits))
+
+
+def enclose(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Rational], *, digits: int = 30,
+            max_prec: int = MAX_PREC) -> Enclosure | None:
+    """An enclosure of ``expr`` at the exact ``point``, finite and narrower than
+    ``10^-digits`` relative; None when none is found below ``max_prec``.
+
+    A ball that still contains 0 (the value may be 0, or a tiny value not yet
+    resolved, such as ``1 - sigmoid(10^4)``) raises the precision; at
+    ``max_prec`` it is accepted when narrower than ``10^-digits S``."""
+    symbols = sorted(sp.sympify(expr).free_symbols, key=lambda s: s.name)
+    function = compile_expr(expr, symbols)
+    values = _exact_point(point, symbols)
+    complex_values = False
+    for prec in _precisions(max_prec):
+        with ctx.workprec(prec):
+            try:
+                try:
+                    ((value, scale),) = _evaluate([function], values, complex_values)
+                except _NotReal:
+                    complex_values = True
+                    ((value, scale),) = _evaluate([function], values, True)
+            except _Undefined:
+                return None
+            except (_Uncertain, _NotReal):
+                continue
+            if _contains_zero(value):
+                if prec == max_prec and _narrow(value, scale, digits):
+                    return _enclosure(value, prec, digits + 5)
+            elif _narrow(value, _low(value), digits):
+                return _enclosure(value, prec, digits + 5)
+    return None
+
+
+# ---------------------------------------------------------------- comparisons
+
+@dataclass(frozen=True)
+class Comparison:
+    """The verdict of ``lhs relation rhs`` at an exact point, with its evidence.
+
+    ``point`` maps symbol names to exact rationals in the format of ``exact_text``;
+    ``scale`` is ``max(S_lhs, S_rhs)`` (a decimal upper bound, "" when unknown)."""
+
+    verdict: Literal["holds", "fails", "undecided"]
+    point: dict[str, str]
+    lhs: Enclosure | None
+    rhs: Enclosure | None
+    method: Literal["arb", "exact"]
+    detail: str
+    scale: str = ""
+
+    def counterexample(self) -> dict[str, Any]:
+        """``{"point", "lhs", "rhs", "method", "prec", "detail"}`` (and ``lhs_imag`` /
+        ``rhs_imag`` for a side that is not real): everything needed to check it again."""
+        data: dict[str, Any] = {
+            "point": dict(self.point),
+            "lhs": self.lhs.as_list() if self.lhs else None,
+            "rhs": self.rhs.as_list() if self.rhs else None,
+            "method": self.method,
+            "prec": max((e.prec for e in (self.lhs, self.rhs) if e is not None), default=None),
+            "detail": self.detail,
+        }
+        for name, side in (("lhs", self.lhs), ("rhs", self.rhs)):
+            if side is not None and side.imag is not None:
+                data[f"{name}_imag"] = list(side.imag)
+        return data
+
+
+def _decide(a: Any, relation: str, b: Any) -> str | None:
+    """``holds`` / ``fails`` when the real balls decide the inequality, else None."""
+    certain = {"<": (a < b, a >= b), "<=": (a <= b, a > b), ">": (a > b, a <= b), ">=": (a >= b, a < b)}
+    true, false = certain[relation]
+    return "holds" if true else "fails" if false else None
+
+
+def _disjoint(a: Any, b: Any) -> bool:
+    if isinstance(a, acb) or isinstance(b, acb):
+        a, b = acb(a), acb(b)
+        return bool(a.real < b.real or a.real > b.real or a.imag < b.imag or a.imag > b.imag)
+    return bool(a < b or a > b)
+
+
+def _exact(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol, sp.Rational]) -> str | None:
+    """The verdict SymPy reaches exactly at the rational point, or None."""
+    powers = [p.exp for side in (lhs, rhs) for p in side.atoms(sp.Pow) if p.exp.is_Integer]
+    if any(abs(int(n)) > EXACT_MAX_EXPONENT for n in powers):
+        return None
+    exact = {s: sp.Rational(v) for s, v in point.items()}
+    left, right = sp.sympify(lhs).xreplace(exact), sp.sympify(rhs).xreplace(exact)
+    if not (left.is_extended_real and right.is_extended_real and left.is_finite and right.is_finite):
+        return None
+    difference = left - right
+    if not difference.is_Rational:
+        if sp.count_ops(difference) > 200:
+            return None
+        difference = sp.simplify(difference)
+    if not difference.is_Rational:
+        return None
+    sign = (difference.p > 0) - (difference.p < 0)
+    truth = {"=": sign == 0, "<": sign < 0, "<=": sign <= 0, ">": sign > 0, ">=": sign >= 0}[relation]
+    return "holds" if truth else "fails"
+
+
+def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol, sp.Rational], *,
+            agree_digits: int = 40, max_prec: int = MAX_PREC) -> Comparison:
+    """Decide ``lhs relation rhs`` at the exact ``point`` (see the module header)."""
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {', '.join(RELATIONS)}; got {relation!r}")
+    if agree_digits < 1:
+        raise ValueError(f"agree_digits must be a positive integer; got {agree_digits}")
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+    functions = [compile_expr(lhs, symbols), compile_expr(rhs, symbols)]
+    values = _exact_point(point, symbols)
+    point_text = {str(s): exact_text(v) for s, v in point.items()}
+    reason, complex_values, tried_exact = "", False, False
+    last: tuple[Any, Any, arb, int] | None = None
+
+    def result(verdict: str, detail: str, method: str = "arb", digits: int = 20) -> Comparison:
+        if last is None:
+            return Comparison(verdict, point_text, None, None, method, detail)  # type: ignore[arg-type]
+        left, right, scale, prec = last
+        while True:  # print enough digits that disjoint enclosures print disjoint
+            enclosures = _enclosure(left, prec, digits), _enclosure(right, prec, digits)
+            if verdict != "fails" or method != "arb" or digits > prec // 3 + 10 or not _overlapping_text(*enclosures):
+                break
+            digits *= 2
+        scale_text = _bounds(scale, 5)[1] if scale.is_finite() else ""
+        return Comparison(verdict, point_text, *enclosures, method, detail, scale_text)  # type: ignore[arg-type]
+
+    for prec in _precisions(max_prec):
+        with ctx.workprec(prec):
+            try:
+                try:
+                    (left, left_scale), (right, right_scale) = _evaluate(functions, values, complex_values)
+                except _NotReal as error:
+                    complex_values, reason = True, f"not real: {error}"
+                    (left, left_scale), (right, right_scale) = _evaluate(functions, values, True)
+            except _Undefined as error:
+                return result("undecided", f"undefined at the point: {error}")
+            except (_Uncertain, _NotReal) as error:
+                reason = str(error)
+                continue
+            scale = left_scale.max(right_scale)
+            last = (left, right, scale, prec)
+            narrow = _narrow(left, scale, agree_digits) and _narrow(right, scale, agree_digits)
+            if complex_values:
+                if _disjoint(left, right):
+                    return result("fails", f"{reason}; principal-branch enclosures disjoint at {prec} bits")
+                if narrow:
+                    return result("undecided", f"{reason}; the sides agree on the principal branch")
+                continue
+            if relation == "=":
+                if _disjoint(left, right):
+                    return result("fails", f"enclosures disjoint at {prec} bits")
+                if narrow:
+                    return result("holds", f"enclosures agree to {agree_digits} digits of the scale at {prec} bits")
+            else:
+                verdict = _decide(left, relation, right)
+                if verdict is not None:
+                    return result(verdict, f"certified by the enclosures at {prec} bits")
+            if prec >= EXACT_AFTER and not tried_exact:
+                tried_exact = True
+                verdict = _exact(lhs, relation, rhs, point)
+                if verdict is not None:
+                    return result(verdict, "decided exactly by SymPy at the rational point", "exact")
+            reason = f"enclosures overlap without agreeing to {agree_digits} digits"
+    if not tried_exact and not complex_values:
+        verdict = _exact(lhs, relation, rhs, point)
+        if verdict is not None:
+            return result(verdict, "decided exactly by SymPy at the rational point", "exact")
+    if last is None:
+        return result("undecided", f"NaN at every precision up to {max_prec} bits: {reason}")
+    return result("undecided", f"undecided at {max_prec} bits: {reason}")
+
+
+def _overlapping_text(left: Enclosure, right: Enclosure) -> bool:
+    """Whether the printed (outward-rounded) enclosures overlap, real and imaginary parts."""
+    def parts(e: Enclosure) -> list[tuple[Fraction, Fraction]]:
+        imag = e.imag or ("0", "0")
+        return [(Fraction(e.low), Fraction(e.high)), (Fraction(imag[0]), Fraction(imag[1]))]
+
+    return all(a[0] <= b[1] and b[0] <= a[1] for a, b in zip(parts(left), parts(right)))
