@@ -1,6 +1,8 @@
 """The Hypothesis strategies of :mod:`theory.strategies`: every drawn object keeps its
-contract, bad arguments raise ``InvalidArgument`` naming the argument and its range,
-the extremes are reachable, and examples shrink to the simple ones."""
+contract and is accepted by the functions it is meant for (the float64 and mpmath
+closed forms, ``BinaryRewardProblem`` in both views), bad arguments raise
+``InvalidArgument`` naming the argument and its range, the extremes are reachable,
+and examples shrink to the simple ones."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from theory import closed_form, precise
 from theory.problem import BinaryRewardProblem
-from theory.strategies import alphas, betas, probability_vectors, problems, validity_masks, validity_targets
+from theory.strategies import MAX_ALPHA, alphas, betas, probability_vectors, problems, validity_masks, validity_targets
 
 SEARCH = settings(max_examples=5000, database=None)
+ACCEPTANCE = settings(max_examples=2000, derandomize=True, database=None, deadline=None)
+RATES = ("validity_rate", "invalidity_rate", "log_partition", "optimal_value", "forward_kl_to_filtered")
 
 
 def assert_probability_vector(vector: np.ndarray, min_size: int, max_size: int, min_mass: float) -> None:
@@ -54,7 +59,7 @@ def test_validity_masks_have_a_valid_and_an_invalid_output(pair: tuple[int, np.n
 def test_problems_are_valid_binary_reward_problems(problem: BinaryRewardProblem) -> None:
     assert isinstance(problem, BinaryRewardProblem)
     assert 2 <= problem.n <= 64
-    assert 0 < problem.alpha <= 1 and 0 < problem.one_minus_alpha <= 1  # each may round to 1
+    assert 0 < problem.alpha <= MAX_ALPHA and 0 < problem.one_minus_alpha <= 1  # 1 - alpha may round to 1
     assert problem.alpha + problem.one_minus_alpha == pytest.approx(1.0, rel=2.0**-51)
     assert np.all(problem.base >= 1e-300)
 
@@ -83,6 +88,48 @@ def test_alphas_on_one_side_of_one_half(alpha: float) -> None:
 def test_validity_targets_lie_strictly_between_alpha_and_one(pair: tuple[float, float]) -> None:
     alpha, mu = pair
     assert alpha < mu < 1
+
+
+# ---- acceptance: what the strategies draw, the library takes ---------------------
+
+
+def assert_closed_forms_accept(alpha: float, beta: float, mu: float) -> None:
+    """Every float64 and mpmath closed form takes ``(alpha, beta)`` or ``(alpha, mu)``
+    and returns a number, never NaN."""
+    for module in (closed_form, precise):
+        values = [getattr(module, name)(alpha, beta) for name in RATES]
+        values += [module.beta_for_validity(alpha, mu), module.kl_budget(alpha, mu)]
+        assert not any(math.isnan(value) for value in values), (module.__name__, alpha, beta, mu, values)
+
+
+@ACCEPTANCE
+@given(problems(), betas(), st.data())
+def test_every_drawn_problem_is_accepted_by_the_closed_forms_and_both_views(
+    problem: BinaryRewardProblem, beta: float, data: st.DataObject
+) -> None:
+    """``problems`` builds each problem from ``probability_vectors`` and ``validity_masks``,
+    so this also checks that ``BinaryRewardProblem`` takes what those two draw."""
+    assert 0 < problem.alpha <= MAX_ALPHA and type(problem.alpha) is float
+    assert_closed_forms_accept(problem.alpha, beta, data.draw(validity_targets(problem.alpha)))
+    for view in (problem, problem.precise):
+        assert not any(math.isnan(getattr(view, name)(beta)) for name in RATES)
+        assert view.tilted(beta).size == view.log_tilted(beta).size == problem.n
+    assert not math.isnan(problem.objective(problem.tilted(beta), beta))
+    assert problem.kl_to_base(problem.given_base) == 0
+
+
+@ACCEPTANCE
+@given(alphas(), betas(), st.data())
+def test_every_drawn_alpha_beta_and_target_is_accepted_by_the_closed_forms(alpha: float, beta: float, data: st.DataObject) -> None:
+    assert_closed_forms_accept(alpha, beta, data.draw(validity_targets(alpha)))
+
+
+def test_a_problem_whose_alpha_rounds_to_one_is_never_drawn() -> None:
+    """The problem that used to be drawn: ``alpha = 1/(1 + 1e-16)`` is 1.0 in float64, which
+    the float64 closed forms reject; the strategy negates its mask instead."""
+    assert BinaryRewardProblem([1.0, 1e-16], [1, 0]).alpha == 1.0
+    problem = find(problems(max_size=2), lambda p: p.base.min() < 1e-16, settings=SEARCH)
+    assert 0 < problem.alpha <= MAX_ALPHA
 
 
 # ---- argument validation ---------------------------------------------------------
@@ -134,7 +181,7 @@ def test_probability_vectors_reach_a_dominant_mass_above_0_99() -> None:
 
 def test_problems_reach_both_tails_of_alpha() -> None:
     assert find(problems(), lambda p: p.alpha < 1e-100, settings=SEARCH).alpha < 1e-100
-    assert find(problems(), lambda p: p.one_minus_alpha < 1e-100, settings=SEARCH).one_minus_alpha < 1e-100
+    assert find(problems(), lambda p: p.one_minus_alpha < 1e-12, settings=SEARCH).alpha <= MAX_ALPHA
 
 
 def test_betas_reach_both_ends_of_the_interval() -> None:

@@ -7,7 +7,11 @@ domain; measured: 1/2 ulp, 0.75 ulp near the underflow threshold
 (``docs/accuracy.md``). The arguments broadcast against each other (scalars give
 numpy float64 scalars);
 shapes that do not broadcast raise :class:`~theory.errors.ShapeError`, values
-outside the domain raise :class:`~theory.errors.DomainError`.
+outside the domain raise :class:`~theory.errors.DomainError`. The arguments are
+reals that numpy converts to float64 (``int``, ``float``, numpy numbers and
+arrays); an mpmath or a complex number, alone or inside a sequence or array,
+raises :class:`~theory.errors.InputTypeError` instead of being rounded or
+truncated (:mod:`theory.precise` takes mpmath numbers).
 
 Every formula is evaluated in double-double arithmetic (:mod:`theory._double_double`)
 and rounded once at the end: ``x = 1/beta + logit(alpha)`` is carried as a
@@ -55,7 +59,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from theory import _double_double as dd
-from theory.errors import ShapeError, check_beta, check_interval
+from theory.errors import ShapeError, check_beta, check_float64_input, check_interval
 
 __all__ = [
     "validity_rate",
@@ -99,11 +103,11 @@ def _broadcast(**arrays: ArrayLike) -> list[np.ndarray]:
 
 
 def _check_alpha(alpha: ArrayLike) -> np.ndarray:
-    return check_interval("alpha", alpha, 0, 1)
+    return check_interval("alpha", check_float64_input("alpha", alpha), 0, 1)
 
 
 def _check_alpha_beta(alpha: ArrayLike, beta: ArrayLike) -> list[np.ndarray]:
-    return _broadcast(alpha=_check_alpha(alpha), beta=check_beta(beta))
+    return _broadcast(alpha=_check_alpha(alpha), beta=check_beta(check_float64_input("beta", beta)))
 
 
 def _select(condition: np.ndarray, x: dd.DoubleDouble, y: dd.DoubleDouble) -> dd.DoubleDouble:
@@ -286,7 +290,7 @@ def beta_for_validity(alpha: ArrayLike, mu: ArrayLike) -> Float:
     for ``alpha < mu < 1`` (``+inf`` at ``mu = alpha``). A log ratio at most
     ``log 2`` is taken as ``log1p(d/alpha)`` or ``log1p(d/(1-mu))`` with
     ``d = mu - alpha`` (exact when ``mu <= 2 alpha``, by Sterbenz' lemma)."""
-    alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=mu)
+    alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=check_float64_input("mu", mu))
     mu = check_interval("mu", mu, alpha, 1, closed_low=True, low_text="alpha")
     d = dd.two_sum(mu, -alpha)
     logit_gap = dd.add(
@@ -327,7 +331,7 @@ def kl_budget(alpha: ArrayLike, mu: ArrayLike) -> Float:
     """``kl(mu || alpha) = mu log(mu/alpha) + (1-mu) log((1-mu)/(1-alpha))``, the KL
     budget ``KL(p_beta || a)`` spent to reach validity ``mu``, for ``0 <= mu <= 1``,
     as ``alpha phi(d/alpha) + (1-alpha) phi(-d/(1-alpha))`` with ``d = mu - alpha``."""
-    alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=check_interval("mu", mu, 0, 1, closed_low=True, closed_high=True))
+    alpha, mu = _broadcast(alpha=_check_alpha(alpha), mu=check_interval("mu", check_float64_input("mu", mu), 0, 1, closed_low=True, closed_high=True))
     d = dd.two_sum(mu, -alpha)
     valid_part = _scaled_binary_phi((alpha, 0.0), (mu, 0.0), d)
     invalid_part = _scaled_binary_phi(dd.two_sum(1.0, -alpha), dd.two_sum(1.0, -mu), dd.neg(d))

@@ -8,7 +8,14 @@ Main definitions
 - ``DomainError``: an argument outside the set where the mathematics is defined
   (``alpha`` in {0, 1}, ``beta <= 0``, a validity target outside its feasible
   interval, a non-normalized probability vector, ...).
-- ``ShapeError``: arrays whose shapes do not fit together.
+- ``ShapeError``: arrays whose shapes do not fit together, or an array where
+  one number is expected.
+- ``InputTypeError``: a number of a kind the function does not take (an mpmath
+  or complex number given to the float64 closed forms); a ``TypeError`` and a
+  ``ValueError``, so that the command line reports it as bad input.
+- ``check_float64_input``: rejects mpmath numbers and complex values, alone or
+  as entries of a sequence or array, where float64 reals are expected.
+- ``check_scalar``: rejects an array where one number is expected.
 - ``check_interval``: the one place where a scalar or an array is checked
   against an interval with open or closed ends.
 - ``check_beta``: the KL temperature, in ``(0, inf]``, with the reason why
@@ -22,7 +29,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-__all__ = ["DomainError", "ShapeError", "check_interval", "check_beta"]
+__all__ = ["DomainError", "ShapeError", "InputTypeError", "check_interval", "check_beta", "check_float64_input",
+           "check_scalar"]
 
 
 class DomainError(ValueError):
@@ -30,7 +38,13 @@ class DomainError(ValueError):
 
 
 class ShapeError(ValueError):
-    """Arrays given together have shapes that do not broadcast or do not match."""
+    """Arrays given together have shapes that do not broadcast or do not match, or an
+    array is given where one number is expected."""
+
+
+class InputTypeError(TypeError, ValueError):
+    """A number of a kind the function does not take: an mpmath or a complex number
+    given to a float64 function."""
 
 
 def _format_interval(low: str, high: str, closed_low: bool, closed_high: bool) -> str:
@@ -127,3 +141,42 @@ def check_beta(beta: Any) -> Any:
             "beta must lie in (0, inf]"
         )
     return check_interval("beta", beta, 0, float("inf"), closed_high=True)
+
+
+def check_float64_input(name: str, value: Any) -> Any:
+    """Return ``value`` unchanged after checking that it holds no mpmath number and no
+    complex value (alone, or as an entry of a sequence or array): the float64 closed
+    forms take reals that numpy converts to float64 (``int``, ``float``, numpy
+    numbers and arrays). mpmath numbers are refused rather than rounded, so that a
+    precision the caller asked for is never lost silently."""
+    if _is_mp(value) or isinstance(value, (complex, np.complexfloating)):
+        entries: Any = [value]
+    else:
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError):
+            return value  # not an array of numbers: check_interval names the problem
+        if array.dtype.kind == "c":
+            raise InputTypeError(f"{name} must be real; got a complex array ({array.dtype})")
+        entries = array.ravel() if array.dtype.kind == "O" else []
+    for entry in entries:
+        if _is_mp(entry):
+            raise InputTypeError(
+                f"{name}: the float64 closed forms do not take mpmath numbers; got {entry!r}: "
+                "use theory.precise (mpmath at any precision), or convert with float()"
+            )
+        if isinstance(entry, (complex, np.complexfloating)):
+            raise InputTypeError(f"{name} must be real; got the complex number {entry!r}")
+    return value
+
+
+def check_scalar(name: str, value: Any) -> Any:
+    """Return ``value`` after checking that it is one number (``ShapeError`` for an array);
+    a 0-d array gives the number it holds."""
+    try:
+        shape = np.shape(value)
+    except ValueError as exc:  # a ragged sequence
+        raise ShapeError(f"{name} must be a single number; got {value!r}") from exc
+    if shape != ():
+        raise ShapeError(f"{name} must be a single number; got an array of shape {shape}")
+    return value[()] if isinstance(value, np.ndarray) else value

@@ -17,7 +17,10 @@ Outputs of zero base mass are allowed and treated by the KL conventions
 ``0 < alpha < 1`` is still required: some valid and some invalid output of
 positive mass. ``valid``: 0/1 or booleans, same length. A policy ``q`` (in
 ``objective``, ``kl_to_base``, ``n_eff``) must also sum to 1 within ``1e-9`` and is
-taken as the distribution ``q / sum(q)``.
+taken as the distribution ``q / sum(q)``. ``beta`` is one number in ``(0, inf]``: an
+array of temperatures raises ``ShapeError`` (the methods are not vectorized; for
+many temperatures, call once per ``beta`` or use :mod:`theory.closed_form` with
+``problem.alpha``).
 
 Every quantity goes through the block form (``conditional-invariance``):
 ``p_beta = mu_beta p_* + (1 - mu_beta) a(. | Y0)``, with the odds
@@ -56,7 +59,7 @@ import numpy as np
 
 from theory.backend import FLOAT64, MPMATH, Backend, backend_of, check_normalized, scaled_exp
 from theory.divergences import effective_support, kl_divergence
-from theory.errors import DomainError, ShapeError, check_beta
+from theory.errors import DomainError, ShapeError, check_beta, check_scalar
 
 __all__ = ["BinaryRewardProblem", "ProblemView"]
 
@@ -186,7 +189,7 @@ class ProblemView:
 
     def _tilt(self, beta: Any) -> _Tilt:
         backend, blocks = self.backend, self._blocks()
-        beta = backend.number(check_beta(backend.number(beta)))
+        beta = backend.number(check_beta(backend.number(check_scalar("beta", beta))))
         inverse_beta, residual = backend.inverse(beta)
         odds = scaled_exp(backend, blocks.one_minus_alpha, blocks.alpha, -inverse_beta, -residual)
         inverse_odds = scaled_exp(backend, blocks.alpha, blocks.one_minus_alpha, inverse_beta, residual)

@@ -17,7 +17,13 @@ Main definitions
 - ``validity_masks(size)``: boolean masks with at least one valid and one
   invalid output.
 - ``problems(min_size=2, max_size=64, min_mass=1e-300)``:
-  ``BinaryRewardProblem(vector, mask)`` from the two strategies above.
+  ``BinaryRewardProblem(vector, mask)`` from the two strategies above, with the
+  mask negated when the valid outputs hold all but less than ``2^-52`` of the
+  mass (``alpha`` would round to 1 in float64, or leave no float between
+  ``alpha`` and 1): every problem has ``0 < alpha <= MAX_ALPHA = 1 - 2^-52`` in
+  float64, so that the float64 closed forms take ``problem.alpha`` and
+  ``validity_targets(problem.alpha)`` exists. The tail near ``alpha = 1`` is thus
+  ``1 - alpha >= 2^-52``; the tail near 0 reaches ``min_mass``.
 - ``betas(min_value=1e-6, max_value=1e6)``: ``beta = e^u``, ``u`` uniform in
   ``[log min_value, log max_value]`` (log-uniform).
 - ``alphas(min_value=1e-300, max_value=1 - 1e-15)``: ``alpha = sigma(z)``, ``z``
@@ -39,7 +45,9 @@ from hypothesis.errors import InvalidArgument
 
 from theory.problem import BinaryRewardProblem
 
-__all__ = ["probability_vectors", "validity_masks", "problems", "betas", "alphas", "validity_targets"]
+__all__ = ["probability_vectors", "validity_masks", "problems", "betas", "alphas", "validity_targets", "MAX_ALPHA"]
+
+MAX_ALPHA = 1 - 2.0**-52
 
 _NEAR_UNIFORM_SPREAD = 0.3
 _PEAK_GAP = 1.0
@@ -115,7 +123,8 @@ def _validity_masks(draw: st.DrawFn, size: int) -> np.ndarray:
 
 def problems(min_size: int = 2, max_size: int = 64, min_mass: float = 1e-300) -> st.SearchStrategy[BinaryRewardProblem]:
     """``BinaryRewardProblem(base, valid)`` with ``base`` from ``probability_vectors``
-    and ``valid`` from ``validity_masks``."""
+    and ``valid`` from ``validity_masks`` (negated if needed), with
+    ``0 < alpha <= MAX_ALPHA`` in float64."""
     min_mass = _check_vector_arguments(min_size, max_size, min_mass)
     return _problems(min_size, max_size, min_mass)
 
@@ -123,7 +132,9 @@ def problems(min_size: int = 2, max_size: int = 64, min_mass: float = 1e-300) ->
 @st.composite
 def _problems(draw: st.DrawFn, min_size: int, max_size: int, min_mass: float) -> BinaryRewardProblem:
     base = draw(_probability_vectors(min_size, max_size, min_mass))
-    return BinaryRewardProblem(base, draw(_validity_masks(base.size)))
+    valid = draw(_validity_masks(base.size))
+    problem = BinaryRewardProblem(base, valid)
+    return problem if problem.alpha <= MAX_ALPHA else BinaryRewardProblem(base, ~valid)
 
 
 def _log_uniform(low: float, high: float) -> st.SearchStrategy[float]:
