@@ -13,9 +13,10 @@ Main definitions
   {symbol: exact string}, "lhs": [low, high], "rhs": [low, high], "method",
   "prec"}``. Every field of ``proofcheck-report/1`` is kept. Apart from the
   ``seconds`` fields, the same seed gives the same document.
-- ``claims_table(run)``: one line per claim with its layers' outcomes
-  (``+`` passed, ``x`` refuted, ``?`` inconclusive, ``!`` failed, ``.`` no such
-  layer), status and time.
+- ``claims_table(run, timing="wall time")``: one line per claim with its layers'
+  outcomes (``+`` passed, ``x`` refuted, ``?`` inconclusive, ``!`` failed, ``.`` no
+  such layer), status and time; the summary line says what ``run.seconds`` is
+  (``timing``: the run's wall time, or the sum of its layer times).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def write_report(run: RunResult, path: Path) -> None:
     Path(path).write_text(json.dumps(report_dict(run), indent=2, default=str) + "\n")
 
 
-def claims_table(run: RunResult) -> str:
+def claims_table(run: RunResult, timing: str = "wall time") -> str:
     width = max([len(cid) for cid in run.results] + [5])
     header = f"{'claim':<{width}}  {'source':<9}  {'expected':<8}  SNPE  {'status':<12}  {'time':>7}  result"
     lines = [header, "-" * len(header)]
@@ -115,6 +116,6 @@ def claims_table(run: RunResult) -> str:
     lines.append("-" * len(header))
     lines.append(f"{expected}/{len(run.results)} claims as expected ("
                  + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-                 + f") in {run.seconds:.1f} s; layers S=symbolic N=numeric P=property E=experiment; "
+                 + f") in {run.seconds:.1f} s ({timing}); layers S=symbolic N=numeric P=property E=experiment; "
                  "+ passed, x refuted, ? inconclusive, ! failed; * = uses a claim that is not established")
     return "\n".join(lines)
