@@ -43,7 +43,7 @@ NOTATION: tuple[Notation, ...] = (
     Notation(r"\beta", "beta", "the KL temperature", r"a real number $\beta > 0$"),
     Notation(r"Z_\beta", "Z_beta", "the partition function of the tilt",
              r"$Z_\beta = \sum_y a(y) e^{v(y)/\beta} = 1 - \alpha + \alpha e^{1/\beta}$"),
-    Notation(r"p_\beta", "p_beta", "the tilted distribution (the paper's $p_{[\beta]}$)",
+    Notation(r"p_\beta", "p_beta", r"the tilted distribution (the paper's $p_{[\beta]}$)",
              r"$p_\beta(y) = a(y) e^{v(y)/\beta} / Z_\beta$"),
     Notation(r"\mu_\beta", "mu_beta", "the validity rate of the tilted distribution",
              r"$\mu_\beta = p_\beta(\mathcal{Y}_1) = \sigma(1/\beta + \logit\alpha)$"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["MACROS", "ProseError", "expand_macros", "latex_macro_definitions", "split_math", "to_latex",
+__all__ = ["MACROS", "ProseError", "ascii_to_prose", "expand_macros", "latex_macro_definitions", "split_math", "to_latex",
            "to_plain", "to_mathml"]
 
 MACROS: dict[str, str] = {
@@ -41,6 +41,11 @@ _MACRO = re.compile("|".join(rf"{re.escape(name)}(?![A-Za-z])" for name in sorte
 
 class ProseError(ValueError):
     """Prose whose math cannot be rendered: an unmatched ``$`` or an unknown command."""
+
+
+_MATHML_SPELLINGS = {r"\arg": r"\operatorname{arg}"}
+"""Standard LaTeX that ``latex2mathml`` spells differently."""
+_MATHML_SPELLING = re.compile("|".join(rf"{re.escape(name)}(?![A-Za-z])" for name in _MATHML_SPELLINGS))
 
 
 def expand_macros(math: str) -> str:
@@ -230,9 +235,95 @@ def to_mathml(text: str) -> str:
         if not is_math:
             out.append(html.escape(piece, quote=False))
             continue
-        mathml = convert(expand_macros(piece))
+        mathml = convert(_MATHML_SPELLING.sub(lambda m: _MATHML_SPELLINGS[m.group()], expand_macros(piece)))
         if "<mi>\\" in mathml:
             unknown = re.search(r"<mi>(\\[^<]*)</mi>", mathml)
             raise ProseError(f"latex2mathml does not know {unknown.group(1) if unknown else 'a command'} in ${piece}$")
         out.append(mathml)
+    return "".join(out)
+
+
+# --- the suite's ASCII notation as prose -----------------------------------------------
+
+_ASCII_NAMES: dict[str, str] = {
+    **{name: f"\\{name}" for name in ("alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "sigma",
+                                       "tau", "phi", "rho", "pi")},
+    "N_eff*": r"\Neff^*", "N_eff": r"\Neff", "p_*": "p_*", "p*": "p_*", "J*": "J^*", "Y1": r"\mathcal{Y}_1",
+    "Y0": r"\mathcal{Y}_0", "KL": r"\KL", "kl": r"\mathrm{kl}", "TV": r"\mathrm{TV}", "inf": r"\infty",
+    "+inf": r"+\infty", "log": r"\log", "exp": r"\exp", "logit": r"\logit", "argmax": r"\operatorname{argmax}",
+    "max": r"\max", "min": r"\min", "sum": r"\sum", "prod": r"\prod", "Var_q": r"\mathrm{Var}_q",
+    "Cov_q": r"\mathrm{Cov}_q", "E_q": r"\mathbb{E}_q", "E_p*": r"\mathbb{E}_{p_*}", "H": "H",
+}
+_ASCII_OPERATORS = {"<=": r"\le", ">=": r"\ge", "->": r"\to", "!=": r"\ne", "||": r"\,\|\,", "~": r"\sim"}
+_ASCII_WORD = re.compile(r"E_p\*|[A-Za-z][A-Za-z0-9]*(?:_\*|_\{[^}]*\}|_[A-Za-z0-9]+)?\*?|\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+                         r"|<=|>=|->|!=|\|\||\*\*|.", re.S)
+_MATHY = re.compile(r"[_^*=<>|()]|^\d|^[b-z]$|(?<![A-Za-z])(?:-?log|alpha|beta|gamma|mu|eta|theta|sigma|N_eff|p_\*|Y[01])"
+                    r"(?![A-Za-z])")
+_PROSE_WORD = re.compile(r"[A-Za-z][a-z]+(?:-[A-Za-z0-9]+)*")
+
+
+def _ascii_math(text: str) -> str:
+    """The suite's ASCII notation (``N_eff/N_eff* - 1``, ``2^(L/2)``, ``beta=0.01``) as LaTeX math."""
+    out = []
+    for token in _ASCII_WORD.findall(text):
+        if token in _ASCII_NAMES:
+            out.append(_ASCII_NAMES[token] + _BOUNDARY)
+        elif token in _ASCII_OPERATORS:
+            out.append(_ASCII_OPERATORS[token])
+        elif token == "**":
+            out.append("^")
+        elif token in "{}":
+            out.append("\\" + token)
+        elif token[0].isalpha() and "_" in token:
+            base, sub = token.split("_", 1)
+            star = sub.endswith("*") and not sub == "*"
+            sub = sub.rstrip("*") if star else sub
+            sub = sub[1:-1] if sub.startswith("{") else sub
+            subscript = sub if len(sub) == 1 else f"{{{_ascii_math(sub)}}}"
+            out.append(f"{_ASCII_NAMES.get(base, base)}_{subscript}" + ("^*" if star else ""))
+        elif token.endswith("*") and token[:-1].isalpha():
+            out.append(f"{_ASCII_NAMES.get(token[:-1], token[:-1])}^*")
+        elif re.fullmatch(r"\d+(?:\.\d+)?e[-+]?\d+", token):
+            mantissa, exponent = token.split("e")
+            mantissa = mantissa.removesuffix(".0")
+            out.append(("" if mantissa == "1" else mantissa + r"\times ") + f"10^{{{int(exponent)}}}")
+        elif token[0].isalpha() and len(token) > 1:
+            out.append(rf"\mathrm{{{token}}}")
+        elif token == "%":
+            out.append(r"\%")
+        else:
+            out.append(token)
+    math = re.sub(f"{_BOUNDARY}(?=[A-Za-z0-9])", " ", "".join(out)).replace(_BOUNDARY, "").strip()
+    return re.sub(r"\^\(([^()]*)\)", r"^{\1}", math)
+
+
+def ascii_to_prose(text: str) -> str:
+    """Machine text in the suite's ASCII notation (experiment labels, case labels) as prose with
+    ``$...$`` math: runs of formula-like tokens become math, words stay text."""
+    if "$" in str(text):
+        return str(text)
+    pieces: list[tuple[bool, str]] = []
+    for token in re.split(r"(\s+)", str(text)):
+        if not token:
+            continue
+        core, trail = re.match(r"(.*?)([:;,.]?)$", token, re.S).groups()
+        mathy = (not token.isspace() and bool(_MATHY.search(core)) and not _PROSE_WORD.fullmatch(core)) or (
+            bool(pieces) and pieces[-1][0] and (token.isspace() or re.fullmatch(r"[-+/=<>]|<=|>=|\d\S*", core) is not None))
+        if mathy and not token.isspace() and trail:
+            pieces += [(True, core), (False, trail)]
+        else:
+            pieces.append((mathy, token))
+    merged: list[tuple[bool, str]] = []
+    for is_math, piece in pieces:
+        if merged and merged[-1][0] == is_math:
+            merged[-1] = (is_math, merged[-1][1] + piece)
+        else:
+            merged.append((is_math, piece))
+    out = []
+    for is_math, piece in merged:
+        if is_math:
+            stripped = piece.rstrip()
+            out.append(f"${_ascii_math(stripped)}$" + piece[len(stripped):])
+        else:
+            out.append(piece)
     return "".join(out)

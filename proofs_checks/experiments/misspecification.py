@@ -350,13 +350,13 @@ def parity_collapse(design: Design = DESIGN_A) -> Experiment:
            r" exhaustive enumeration of the supports of order-1 chains on $\{0,1\}^L$, $L = 2, \dots, 6$.")
     thresholds = (
         Threshold(r"product family at $\beta \le 0.01$: $\Neff$", r"$< 1.01$",
-                  r"a single string has $\Neff = 1$; 1.01 is within 1\% of one string, far from any spread over two"
+                  r"a single string has $\Neff = 1$; 1.01 is within 1% of one string, far from any spread over two"
                   " valid strings"),
         Threshold(r"product family at $\beta \le 0.01$: invalid mass $1 - \mu$", r"$< 10^{-9}$",
                   "the optimum is a valid point mass; $10^{-9}$ bounds what the solver's tolerance ($10^{-13}$ in"
                   " total variation per block update) and float64 leave"),
         Threshold(r"product family at $\beta \ge 1$: $|\Neff/\Neff^* - 1|$", r"$< 0.01$",
-                  r"the base model is itself a product and the tilt is mild at $\beta \ge 1$: no collapse yet; 1\%"
+                  r"the base model is itself a product and the tilt is mild at $\beta \ge 1$: no collapse yet; 1%"
                   " is the tolerance for 'no collapse'"),
         Threshold(r"Markov-1 family at $\beta \le 0.01$: $\Neff$", r"$\le 2^{L/2} = 64$",
                   r"no order-1 chain supported on even-parity strings has more than $2^{\lfloor L/2 \rfloor}$ strings"

@@ -417,7 +417,7 @@ _SETUP = (
 )
 _THRESHOLDS = (
     Threshold(r"without KL, at $t = 10^6$: $\Neff$", r"$< 1.01$",
-              r"collapse onto one valid string ($\Neff = 1$), within 1\%"),
+              r"collapse onto one valid string ($\Neff = 1$), within 1%"),
     Threshold(r"without KL: the increase of $H(q(\cdot \mid \mathcal{Y}_1))$ at any step", r"$\le 0$",
               "pg-flow-sharpening: the entropy never increases, exactly"),
     Threshold(r"with KL: the increase of $\KL(q\,\|\,p_\beta)$ at any accepted step",
@@ -426,7 +426,7 @@ _THRESHOLDS = (
               " the rounding of the computed KL"),
     Threshold(r"with KL, at the end: $\KL(q\,\|\,p_\beta)$", r"$< 10^{-3}$",
               r"the flow ends at $p_\beta$ (gibbs-identity); $10^{-3}$ nats is far below the distances during the dip"),
-    Threshold(r"with KL: time for $\Neff$ to come back within 1\% of $\Neff^*$", r"1\%",
+    Threshold(r"with KL: time for $\Neff$ to come back within 1% of $\Neff^*$", r"1%",
               r"the tolerance of 'recovered'; the check is that it grows as $\beta$ shrinks"),
     Threshold(r"natural gradient: $|\log q(\cdot \mid \mathcal{Y}_1) - \log p_*|$ and"
               r" $|\log q_s - \log p_{1/s}|$", r"$< 10^{-12}$", "exact identities, up to float64 rounding"),
