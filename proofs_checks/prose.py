@@ -93,7 +93,7 @@ _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "e
 _SYMBOLS: dict[str, str] = {
     **{name: name for name in _GREEK},
     "le": " <= ", "leq": " <= ", "ge": " >= ", "geq": " >= ", "ne": " != ", "neq": " != ", "to": " -> ",
-    "rightarrow": " -> ", "leftarrow": " <- ", "mapsto": " -> ", "Rightarrow": " => ", "iff": " <=> ",
+    "rightarrow": " -> ", "leftrightarrow": " <-> ", "leftarrow": " <- ", "mapsto": " -> ", "Rightarrow": " => ", "iff": " <=> ",
     "approx": " ~= ", "sim": " ~ ", "lesssim": " <~ ", "gtrsim": " >~ ", "ll": " << ", "gg": " >> ",
     "infty": "inf", "cdot": ".", "cdots": "...", "ldots": "...", "dots": "...", "times": " x ", "pm": " +- ",
     "mid": "|", "|": " || ", "lVert": "||", "rVert": "||", "Vert": "||", "in": " in ", "notin": " not in ",
@@ -254,10 +254,10 @@ _ASCII_NAMES: dict[str, str] = {
     "max": r"\max", "min": r"\min", "sum": r"\sum", "prod": r"\prod", "Var_q": r"\mathrm{Var}_q",
     "Cov_q": r"\mathrm{Cov}_q", "E_q": r"\mathbb{E}_q", "E_p*": r"\mathbb{E}_{p_*}", "H": "H",
 }
-_ASCII_OPERATORS = {"<=": r"\le", ">=": r"\ge", "->": r"\to", "!=": r"\ne", "||": r"\,\|\,", "~": r"\sim"}
+_ASCII_OPERATORS = {"<->": r"\leftrightarrow", "<=": r"\le", ">=": r"\ge", "->": r"\to", "!=": r"\ne", "||": r"\,\|\,", "~": r"\sim"}
 _ASCII_WORD = re.compile(r"E_p\*|[A-Za-z][A-Za-z0-9]*(?:_\*|_\{[^}]*\}|_[A-Za-z0-9]+)?\*?|\d+(?:\.\d+)?(?:e[-+]?\d+)?"
-                         r"|<=|>=|->|!=|\|\||\*\*|.", re.S)
-_MATHY = re.compile(r"[_^*=<>|()]|^\d|^[b-z]$|(?<![A-Za-z])(?:-?log|alpha|beta|gamma|mu|eta|theta|sigma|N_eff|p_\*|Y[01])"
+                         r"|<->|<=|>=|->|!=|\|\||\*\*|.", re.S)
+_MATHY = re.compile(r"<->|[_^*=<>|()]|^\d|^[b-z]$|(?<![A-Za-z])(?:-?log|alpha|beta|gamma|mu|eta|theta|sigma|N_eff|p_\*|Y[01])"
                     r"(?![A-Za-z])")
 _PROSE_WORD = re.compile(r"[A-Za-z][a-z]+(?:-[A-Za-z0-9]+)*")
 
@@ -307,7 +307,8 @@ def ascii_to_prose(text: str) -> str:
         if not token:
             continue
         core, trail = re.match(r"(.*?)([:;,.]?)$", token, re.S).groups()
-        mathy = (not token.isspace() and bool(_MATHY.search(core)) and not _PROSE_WORD.fullmatch(core)) or (
+        greek = core in _ASCII_NAMES and _ASCII_NAMES[core] == "\\" + core
+        mathy = (not token.isspace() and bool(_MATHY.search(core)) and (greek or not _PROSE_WORD.fullmatch(core))) or (
             bool(pieces) and pieces[-1][0] and (token.isspace() or re.fullmatch(r"[-+/=<>]|<=|>=|\d\S*", core) is not None))
         if mathy and not token.isspace() and trail:
             pieces += [(True, core), (False, trail)]

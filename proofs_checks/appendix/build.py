@@ -9,9 +9,12 @@ Layout of an appendix directory::
     manifest.json   what it was generated from, and the sha256 of every generated file
 
 Main definitions
-- ``build_appendix(run, directory, extra_files)``: write all of the above from
+- ``build_appendix(run, directory, extra_files, command)``: write all of the above from
   a ``RunResult`` (claims in registry order, ``in_registry_order``); returns
-  the ``Manifest``.
+  the ``Manifest``. ``document_of(run, directory, extra_files, command)``: the
+  figures and the document model (``document.build_document``) the LaTeX and the
+  web pages are rendered from; ``claim_graph_source(document, urls)``: the DOT
+  source of the dependency graph.
 - ``current_manifest(run, extra_files)``: the manifest the present code and
   libraries would record (``run=None``: without the evidence hash).
 - ``check_appendix(directory, rerun=False, progress, jobs=1)``: the reasons
@@ -36,18 +39,19 @@ from importlib.metadata import version
 from pathlib import Path
 
 from proofs_checks import load_claims
+from proofs_checks.appendix.document import Document, build_document, command_line
 from proofs_checks.appendix.figures import closed_form_figures, experiment_figures
-from proofs_checks.appendix.graph import layout_claim_graph
+from proofs_checks.appendix.graph import dot_source, layout
 from proofs_checks.appendix.manifest import (
     Manifest, combined_digest, evidence_hash, file_digests, file_sha256, read_manifest, source_digests, staleness,
 )
-from proofs_checks.appendix.render import claim_views, render_body, render_document
+from proofs_checks.appendix.render import STATUS_COLOURS, render_body, render_document
 from proofs_checks.claim import REGISTRY
 from proofs_checks.layers import PROFILES, RunConfig
 from proofs_checks.report import environment, report_dict
 from proofs_checks.runner import RunResult, run_claims
 
-__all__ = ["build_appendix", "in_registry_order", "current_manifest", "check_appendix", "compile_pdf", "LatexError",
+__all__ = ["build_appendix", "document_of", "claim_graph_source", "in_registry_order", "current_manifest", "check_appendix", "compile_pdf", "LatexError",
            "LatexNotInstalled", "DEBIAN_PACKAGES", "APPENDIX_TEX", "BODY_TEX", "REPORT_JSON", "FIGURES"]
 
 APPENDIX_TEX = "appendix.tex"
@@ -97,19 +101,36 @@ def in_registry_order(run: RunResult) -> RunResult:
     return replace(run, results=dict(ordered))
 
 
-def build_appendix(run: RunResult, directory: str | Path, extra_files: Sequence[str | Path] = ()) -> Manifest:
-    """Write the appendix of ``run`` into ``directory`` (created if needed) and
-    return its manifest; the claims appear in registry order."""
+def document_of(run: RunResult, directory: str | Path, extra_files: Sequence[str | Path] = (),
+                command: str | None = None) -> Document:
+    """Write the figures into ``directory/figures`` and return the document model of ``run``."""
     run = in_registry_order(run)
-    directory = Path(directory)
-    figures_dir = directory / FIGURES
+    figures_dir = Path(directory) / FIGURES
     figures_dir.mkdir(parents=True, exist_ok=True)
-    report = report_dict(run)
-    manifest = current_manifest(run, extra_files)
     closed_form = closed_form_figures(figures_dir)
     by_experiment = experiment_figures(run.experiments, figures_dir)
-    views = claim_views(run, by_experiment)
-    graph = layout_claim_graph({cid: result.claim.uses for cid, result in run.results.items()})
+    return build_document(run, by_experiment, closed_form, command or command_line(run.config, extra_files),
+                          _versions())
+
+
+def claim_graph_source(document: Document, urls: dict[str, str] | None = None) -> str:
+    """The DOT source of ``document``'s dependency graph (nodes linked to ``urls`` when given)."""
+    results = document.run.results
+    return dot_source({v.claim.id: v.claim.uses for v in document.views}, document.numbers,
+                      {cid: STATUS_COLOURS[r.status] for cid, r in results.items()},
+                      [v.claim.id for v in document.views if v.claim.negative_control], urls)
+
+
+def build_appendix(run: RunResult, directory: str | Path, extra_files: Sequence[str | Path] = (),
+                   command: str | None = None) -> Manifest:
+    """Write the appendix of ``run`` into ``directory`` (created if needed) and
+    return its manifest; the claims appear in registry order."""
+    directory = Path(directory)
+    document = document_of(run, directory, extra_files, command)
+    run = document.run
+    report = report_dict(run)
+    manifest = current_manifest(run, extra_files)
+    graph = layout(claim_graph_source(document))
     provenance = {
         "evidence_sha256": manifest.evidence_sha256, "sources_sha256": manifest.sources_sha256,
         "profile": manifest.profile, "seed": manifest.seed, "dps": manifest.dps,
@@ -118,11 +139,11 @@ def build_appendix(run: RunResult, directory: str | Path, extra_files: Sequence[
         "claims": report["summary"]["claims"], "as_expected": report["summary"]["as_expected"],
         "passed": report["summary"]["passed"],
     }
-    (directory / BODY_TEX).write_text(render_body(run, views, graph, closed_form, provenance))
+    (directory / BODY_TEX).write_text(render_body(document, graph, provenance))
     (directory / APPENDIX_TEX).write_text(render_document(provenance))
     (directory / REPORT_JSON).write_text(json.dumps(report, indent=2, default=str) + "\n")
     generated = [directory / APPENDIX_TEX, directory / BODY_TEX, directory / REPORT_JSON]
-    generated += [p for p in figures_dir.iterdir() if p.suffix in (".pdf", ".png")]
+    generated += [p for p in (directory / FIGURES).iterdir() if p.suffix in (".pdf", ".png")]
     manifest.generated = file_digests(generated, directory)
     manifest.write(directory)
     return manifest

@@ -10,45 +10,33 @@ Main definitions
   ``beta`` (log-log), with the asymptote ``((1 - alpha)/alpha) e^{-1/beta}``
   dashed, over all of ``BETAS`` and for ``beta >= ZOOM_BETA``; float64 values
   that underflow to 0 are not drawn (``UNDERFLOW_NOTE``).
-- ``Figure``: a figure file of the appendix with its caption and label.
 - ``closed_form_figures(directory)``, ``experiment_figures(experiments,
-  directory)``: write the figures (PDF and PNG) and return them; an
-  experiment's caption is its title and name (and the part, for experiments
-  that draw one figure per design).
+  directory)``: write the figures (PDF and PNG) and return them as
+  ``document.Figure``; an experiment's caption is the one its registry entry
+  gives for the figure's part (``Experiment.captions``), after its title.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from proofs_checks.appendix.latex import escape_text, prose
+from proofs_checks.appendix.document import Figure
 from proofs_checks.experiments import EXPERIMENTS
 from proofs_checks.experiments.plotting import new_figure, save_figure
 from theory.closed_form import forward_kl_to_filtered, validity_rate
 
-__all__ = ["ALPHAS", "BETAS", "Figure", "plot_validity", "plot_forward_kl", "closed_form_figures",
+__all__ = ["ALPHAS", "BETAS", "plot_validity", "plot_forward_kl", "closed_form_figures",
            "experiment_figures", "UNDERFLOW_NOTE"]
 
 ALPHAS = (1e-4, 1e-2, 0.1, 0.5, 0.9)
 BETAS = np.logspace(-3, 3, 241)
 ZOOM_BETA = 0.03
-UNDERFLOW_NOTE = ("In float64, $-\\log\\mu_\\beta$ underflows to 0 once $e^{-1/\\beta}(1-\\alpha)/\\alpha$ is below"
-                  " about $10^{-323}$ (here for $\\beta \\lesssim 1.4\\times 10^{-3}$); those points are not drawn.")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure of the appendix: ``path`` relative to the appendix directory
-    (the PDF that LaTeX includes), ``caption`` in LaTeX, ``label``."""
-
-    path: str
-    caption: str
-    label: str
+UNDERFLOW_NOTE = (r"In float64, $-\log\mu_\beta$ underflows to 0 once $e^{-1/\beta}(1-\alpha)/\alpha$ is below"
+                  r" about $10^{-323}$ (here for $\beta \le 1.4 \times 10^{-3}$); those points are not drawn.")
 
 
 def _alpha_label(alpha: float) -> str:
@@ -92,8 +80,9 @@ def plot_forward_kl(stem: Path) -> list[Path]:
     axes[0].set_ylabel(r"$\mathrm{KL}(p_*\,\|\,p_\beta) = -\log\mu_\beta$")
     axes[0].set_yticks([1e-300, 1e-200, 1e-100, 1.0])
     axes[0].set_title("down to the float64 underflow")
-    axes[1].set_title(rf"$\beta \geq {ZOOM_BETA:g}$; dashed: $\frac{{1-\alpha}}{{\alpha}}e^{{-1/\beta}}$")
-    axes[1].legend(loc="lower right", frameon=False)
+    axes[1].set_title(rf"$\beta \geq {ZOOM_BETA:g}$")
+    axes[0].plot([], [], color="grey", lw=0.8, ls="--", label=r"asymptote $\frac{1-\alpha}{\alpha}e^{-1/\beta}$")
+    fig.legend(loc="outside lower center", ncols=len(ALPHAS) + 1, frameon=False)
     return save_figure(fig, stem)
 
 
@@ -104,17 +93,15 @@ def closed_form_figures(directory: Path) -> list[Figure]:
     plot_forward_kl(directory / "forward-kl")
     return [
         Figure(f"{directory.name}/validity-rate.pdf",
-               r"Validity $\mu_\beta$ of the tilted distribution against the temperature, from the float64 closed"
-               r" form (\S\ref{claim:beta-mu}, \S\ref{claim:validity-monotone}).", "fig:validity-rate"),
+               r"Validity $\mu_\beta$ of the tilted distribution against the temperature $\beta$ (log axis), from"
+               r" the float64 closed form $\mu_\beta = \sigma(1/\beta + \logit\alpha)$, one curve per base validity"
+               r" $\alpha$; dotted: the limit $\alpha$ as $\beta \to \infty$.", "fig:validity-rate"),
         Figure(f"{directory.name}/forward-kl.pdf",
-               r"Forward KL from the filtered model to the tilted distribution (\S\ref{claim:forward-kl-limit}). "
+               r"Forward KL $\KL(p_*\,\|\,p_\beta) = -\log\mu_\beta$ against $\beta$ (log-log), one colour per base"
+               r" validity $\alpha$, with the asymptote $\frac{1-\alpha}{\alpha} e^{-1/\beta}$ dashed (drawn for"
+               r" $\beta \le 0.5$); left: all of $\beta \in [10^{-3}, 10^3]$, right: $\beta \ge 0.03$. "
                + UNDERFLOW_NOTE, "fig:forward-kl"),
     ]
-
-
-def _experiment_caption(name: str, stem: str, title: str) -> str:
-    part = stem.removeprefix(name).lstrip("-")
-    return rf"{prose(title)} (experiment \texttt{{{escape_text(name)}}}{', ' + escape_text(part) if part else ''})."
 
 
 def experiment_figures(experiments: Mapping[str, Any], directory: Path) -> dict[str, list[Figure]]:
@@ -123,6 +110,10 @@ def experiment_figures(experiments: Mapping[str, Any], directory: Path) -> dict[
     for name, result in experiments.items():
         experiment = EXPERIMENTS[name]
         written = [p for p in experiment.plot(result, Path(directory) / name) if p.suffix == ".pdf"]
-        figures[name] = [Figure(f"{Path(directory).name}/{p.name}", _experiment_caption(name, p.stem, experiment.title),
-                                f"fig:{p.stem}") for p in sorted(written)]
+        figures[name] = []
+        for path in sorted(written):
+            part = path.stem.removeprefix(name).lstrip("-")
+            heading = f"Design {part}: " if part else ""
+            figures[name].append(Figure(f"{Path(directory).name}/{path.name}",
+                                        heading + experiment.captions.get(part, experiment.title), f"fig:{path.stem}"))
     return figures

@@ -1,11 +1,9 @@
 """LaTeX rendering of free text and of SymPy formulas.
 
-Claim titles, justifications, SymPy verdicts, experiment labels and findings
-are plain text written for a terminal; they go into the appendix through
-``escape_text``, so that no character of them can break the document. Claim
-statements are text with inline ``$...$`` math and go through
-``text_with_math``: the math is kept when it is well formed, the rest is
-escaped.
+Text goes into the appendix through ``escape_text``, so that no character of
+it can break the document; prose with inline ``$...$`` math goes through
+``proofs_checks.prose.to_latex``, which keeps the math when ``is_safe_math``
+accepts it and escapes the rest.
 
 Main definitions
 - ``escape_text(text)``: every LaTeX special character (``\\ { } $ & # ^ _ % ~``)
@@ -13,14 +11,6 @@ Main definitions
   character written as ``[U+XXXX name]`` (accented Latin letters as
   LaTeX accents), and break points allowed inside long
   unbroken tokens (formulas written as text).
-- ``prose(text)``: ``escape_text`` with the suite's ASCII names of symbols set
-  as math: ``beta`` as $\\beta$, ``p_beta`` as $p_\\beta$, ``p_*`` as $p_*$,
-  ``N_eff`` as $N_{\\mathrm{eff}}$, ``Y1`` as $\\mathcal{Y}_1$, ``<=`` as
-  $\\le$, ``||`` as $\\|$, ... (``SYMBOLS``); other text unchanged. In a
-  heading, each symbol is wrapped in ``\\texorpdfstring`` for the PDF bookmarks.
-- ``text_with_math(text)``: ``$...$`` segments kept, as ``\\pcmath{...}`` (inline
-  math, set on a line of its own and scaled down to fit when it is long), when
-  ``is_safe_math`` accepts them; everything else through ``escape_text``.
 - ``is_safe_math(math)``: balanced braces, no ``%``, ``#``, ``$`` or commands
   that change the document (``\\input``, ``\\def``, ``\\begin``, ...).
 - ``label_key(claim_id)``: the id as a LaTeX label key: letters, digits and
@@ -36,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape_text", "prose", "text_with_math", "is_safe_math", "label_key", "split_relation", "SYMBOLS"]
+__all__ = ["escape_text", "is_safe_math", "label_key", "split_relation"]
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -67,19 +57,6 @@ _LONG_TOKEN = 24
 """Tokens longer than this many characters get break points after operators."""
 _BREAK_AFTER = set("*/+-,;=(|")
 _RELATIONS = ("=", r"\ge", r"\le", r"\geq", r"\leq", ">", "<", r"\sim", r"\to", r"\ne")
-_GREEK = ("alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "sigma", "tau", "phi")
-SYMBOLS: dict[str, str] = {
-    **{name: f"\\{name}" for name in _GREEK},
-    **{f"{name}_{index}": f"\\{name}_{index}" for name in _GREEK for index in ("i", "t", "0")},
-    "mu_beta": r"\mu_\beta", "p_beta": r"p_\beta", "q_beta": r"q_\beta", "Z_beta": r"Z_\beta",
-    "J_beta": r"J_\beta", "J*_beta": r"J^*_\beta", "J*": r"J^*", "p_*": r"p_*", "N_eff": r"N_{\mathrm{eff}}",
-    "N_eff*": r"N^*_{\mathrm{eff}}", "Y1": r"\mathcal{Y}_1", "Y0": r"\mathcal{Y}_0", "Q": r"\mathcal{Q}",
-    "->": r"\to", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "||": r"\|",
-}
-"""ASCII names used in the suite's messages and the LaTeX they stand for."""
-_SYMBOL = re.compile("|".join(
-    re.escape(name) if not name[0].isalpha() else rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])"
-    for name in sorted(SYMBOLS, key=len, reverse=True)))
 _UNSAFE_MATH = re.compile(
     r"\\(input|include|def|edef|gdef|xdef|let|catcode|begin|end|newcommand|renewcommand|providecommand|"
     r"write|immediate|openout|read|csname|makeatletter|section|item|par|verb)(?![A-Za-z])")
@@ -117,24 +94,6 @@ def escape_text(text: str) -> str:
                    for token in re.split(r"(\s+)", str(text)) if token)
 
 
-def prose(text: str, heading: bool = False) -> str:
-    """``text`` escaped, with the names of ``SYMBOLS`` set as math; in a
-    ``heading`` each symbol also carries its plain name for PDF bookmarks."""
-    out = []
-    for token in re.split(r"(\s+)", str(text)):
-        if not token or token.isspace():
-            out.append(" " if token else "")
-            continue
-        breakable, start = len(token) > _LONG_TOKEN, 0
-        for match in _SYMBOL.finditer(token):
-            out.append(_escape_token(token[start:match.start()], breakable))
-            math = f"\\ensuremath{{{SYMBOLS[match.group()]}}}"
-            out.append(f"\\texorpdfstring{{{math}}}{{{escape_text(match.group())}}}" if heading else math)
-            start = match.end()
-        out.append(_escape_token(token[start:], breakable))
-    return "".join(out)
-
-
 def is_safe_math(math: str) -> bool:
     """True when ``math`` can be set in ``$...$`` without affecting anything else:
     balanced braces, no comment, parameter or math-shift characters, no command
@@ -156,23 +115,6 @@ def is_safe_math(math: str) -> bool:
         elif char in "%#$":
             return False
     return depth == 0 and not escaped and not _UNSAFE_MATH.search(math) and math.strip() != ""
-
-
-def text_with_math(text: str) -> str:
-    """Text with inline ``$...$`` math: safe math kept (as ``\\pcmath{...}``), the
-    rest escaped. An unmatched ``$`` is typeset as a dollar sign."""
-    parts = re.split(r"(?<!\\)\$", str(text))
-    if len(parts) % 2 == 0:  # an odd number of $: nothing is math
-        return escape_text(text)
-    out = []
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            out.append(escape_text(part))
-        elif is_safe_math(part):
-            out.append(f"\\pcmath{{{part}}}")
-        else:
-            out.append(escape_text(f"${part}$"))
-    return "".join(out)
 
 
 def label_key(claim_id: str) -> str:
