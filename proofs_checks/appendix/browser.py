@@ -83,7 +83,7 @@ class Browser:
         self._process = subprocess.Popen(
             [find_chromium(), *_FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(to_browser_read, from_browser_write), preexec_fn=bind)
+            pass_fds=(3, 4), preexec_fn=bind)  # kept open after bind() moved the pipes there
         os.close(to_browser_read)
         os.close(from_browser_write)
         self._buffer = b""
