@@ -307,8 +307,9 @@ def ascii_to_prose(text: str) -> str:
         if not token:
             continue
         core, trail = re.match(r"(.*?)([:;,.]?)$", token, re.S).groups()
-        greek = core in _ASCII_NAMES and _ASCII_NAMES[core] == "\\" + core
-        mathy = (not token.isspace() and bool(_MATHY.search(core)) and (greek or not _PROSE_WORD.fullmatch(core))) or (
+        bare = core.strip("()")
+        greek = bare in _ASCII_NAMES and _ASCII_NAMES[bare] == "\\" + bare
+        mathy = (not token.isspace() and bool(_MATHY.search(core)) and (greek or not _PROSE_WORD.fullmatch(bare))) or (
             bool(pieces) and pieces[-1][0] and (token.isspace() or re.fullmatch(r"[-+/=<>]|<=|>=|\d\S*", core) is not None))
         if mathy and not token.isspace() and trail:
             pieces += [(True, core), (False, trail)]
@@ -324,7 +325,10 @@ def ascii_to_prose(text: str) -> str:
     for is_math, piece in merged:
         if is_math:
             stripped = piece.rstrip()
-            out.append(f"${_ascii_math(stripped)}$" + piece[len(stripped):])
+            closing = ""
+            while stripped.endswith(")") and stripped.count(")") > stripped.count("("):
+                stripped, closing = stripped[:-1], closing + ")"
+            out.append(f"${_ascii_math(stripped)}$" + closing + piece[len(stripped) + len(closing):])
         else:
             out.append(piece)
     return "".join(out)

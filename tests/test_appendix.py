@@ -2,7 +2,9 @@
 
 The full-document tests build the appendix from the evidence of the session's
 ``proofcheck_session`` (shared with ``tests/test_claims.py``), so a complete
-test run does the claims run only once.
+test run does the claims run only once; the LaTeX build, its PDF and the web
+version are made once per session (``tests/appendix_builds.py``) and shared with
+``tests/test_appendix_lint.py``. The web version is loaded in headless Chromium.
 
 Golden files (``tests/golden/*.tex``) are regenerated deliberately, never by a
 test: ``python tests/test_appendix.py --update-golden``.
@@ -11,20 +13,25 @@ test: ``python tests/test_appendix.py --update-golden``.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from appendix_builds import full_appendix, full_run, full_site
 from proofs_checks.appendix import (
     LatexError, LatexNotInstalled, build_appendix, check_appendix, compile_pdf, render_derivation,
 )
-from proofs_checks.appendix.graph import layout_claim_graph, longest_path_layers, node_label_lines
-from proofs_checks.appendix.latex import escape_text, label_key, prose, split_relation, text_with_math
+from proofs_checks.appendix.browser import CHROMIUM_PACKAGE, Browser, BrowserNotInstalled, find_chromium
+from proofs_checks.appendix.document import readable_value, summarize_bounds
+from proofs_checks.appendix.graph import dot_source, layout, node_label_lines
+from proofs_checks.appendix.html import claim_page
+from proofs_checks.appendix.latex import escape_text, label_key, split_relation
 from proofs_checks.appendix.manifest import MANIFEST_NAME, evidence_hash
-from proofs_checks.appendix.render import latex_number, summarize_bounds
-from proofs_checks.claim import REGISTRY, Claim, Evidence, RegistryError
+from proofs_checks.appendix.render import latex_number
+from proofs_checks.claim import REGISTRY, Claim, Evidence
 from proofs_checks.cli import main
 from proofs_checks.layers import RunConfig, run_layer
 from proofs_checks.runner import ClaimResult, RunResult
@@ -56,32 +63,79 @@ def test_derivation_latex_matches_golden(proofcheck_session, claim_id: str) -> N
 # --- the full document -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def full_run(proofcheck_session) -> RunResult:
-    for claim_id in list(proofcheck_session.claims):
-        proofcheck_session.claim(claim_id)
-    return proofcheck_session.result()
+def full(proofcheck_session) -> RunResult:
+    return full_run(proofcheck_session)
 
 
 @pytest.fixture(scope="module")
-def built(full_run, tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("appendix")
-    build_appendix(full_run, directory)
-    return directory
+def built(proofcheck_session, tmp_path_factory) -> Path:
+    return full_appendix(proofcheck_session, tmp_path_factory)
 
 
-def test_appendix_compiles_and_names_every_claim(full_run, built: Path) -> None:
-    pdf = compile_pdf(built)
+@pytest.fixture(scope="module")
+def site(proofcheck_session, tmp_path_factory) -> Path:
+    return full_site(proofcheck_session, tmp_path_factory)
+
+
+def test_appendix_compiles_and_names_every_claim(full, built: Path) -> None:
+    pdf = built / "appendix.pdf"
     assert pdf.is_file()
     log = (built / "appendix.log").read_text(errors="replace")
     assert "Overfull \\hbox" not in log, "a line of the appendix runs into the margin"
+    assert "undefined" not in log.lower().replace("undefined references", ""), "an undefined reference or macro"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    missing = [cid for cid in full_run.results if cid not in text]
+    missing = [cid for cid in full.results if cid not in text]
     assert not missing, f"claim ids missing from the PDF text: {missing}"
     for figure in ("validity-rate", "forward-kl"):
         assert (built / "figures" / f"{figure}.pdf").is_file()
+    for heading in ("Reproducing this run", "Notation", "Standing assumptions", "The paper and the verdicts",
+                    "Experiments", "Used by:"):
+        assert heading in text, heading
+    assert full.experiments and all(f"Experiment {name}" in text.replace("\n", " ") for name in full.experiments)
 
 
-def test_body_states_the_packages_it_needs_and_the_evidence_hash(full_run, built: Path) -> None:
+def test_every_figure_is_referenced_and_fonts_are_embedded_never_type_3(built: Path) -> None:
+    body = (built / "body.tex").read_text()
+    labels = re.findall(r"\\label\{(fig:[^}]*)\}", body)
+    assert labels
+    for label in labels:
+        assert body.count(f"\\ref{{{label}}}") >= 1, f"figure {label} is never referenced"
+    pdfs = [built / "appendix.pdf", *sorted((built / "figures").glob("*.pdf"))]
+    for pdf in pdfs:
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert fonts or pdf.name != "appendix.pdf"
+        for line in fonts:
+            assert "Type 3" not in line, f"{pdf.name}: a Type 3 font: {line}"
+            assert line.split()[-5] == "yes", f"{pdf.name}: a font is not embedded: {line}"
+
+
+def test_web_appendix_loads_in_chromium_without_errors_and_reaches_every_claim(full, site: Path, tmp_path: Path) -> None:
+    try:
+        find_chromium()
+    except BrowserNotInstalled:
+        pytest.fail(f"no Chromium browser: install the Debian package {CHROMIUM_PACKAGE} (CI installs it)")
+    pages = [site / "index.html", *[site / claim_page(cid) for cid in full.results]]
+    assert all(page.is_file() for page in pages)
+    with Browser() as browser:
+        errors, graph_targets = {}, set()
+        for page in pages:
+            loaded = browser.load(page.resolve().as_uri())
+            if loaded.errors:
+                errors[page.name] = loaded.errors
+            if page.name == "index.html":
+                graph_targets = set(browser.evaluate(
+                    "Array.from(document.querySelectorAll('.graph svg a')).map(a => new URL("
+                    "a.getAttribute('href') || a.getAttribute('xlink:href'), document.baseURI).href)"))
+                browser.screenshot(tmp_path / "index.png")
+        assert not errors, f"console errors: {errors}"
+    assert (tmp_path / "index.png").stat().st_size > 10_000
+    unreachable = [cid for cid in full.results if (site / claim_page(cid)).resolve().as_uri() not in graph_targets]
+    assert not unreachable, f"claims the graph does not link to: {unreachable}"
+    for cid in full.results:
+        assert "<mi>\\" not in (site / claim_page(cid)).read_text(), cid
+
+
+def test_body_states_the_packages_it_needs_and_the_evidence_hash(full, built: Path) -> None:
     body = (built / "body.tex").read_text()
     assert "\\usepackage{amsmath,amssymb,graphicx,booktabs,longtable,tabularx,xcolor,tikz,adjustbox,hyperref}" in body
     assert "\\documentclass" not in body and "\\begin{document}" not in body
@@ -89,9 +143,9 @@ def test_body_states_the_packages_it_needs_and_the_evidence_hash(full_run, built
     assert manifest["evidence_sha256"] in body
     report = json.loads((built / "report.json").read_text())
     assert evidence_hash(report) == manifest["evidence_sha256"]
-    registry_order = [cid for cid in REGISTRY if cid in full_run.results]
+    registry_order = [cid for cid in REGISTRY if cid in full.results]
     assert [c["id"] for c in report["claims"]] == registry_order, "claims are not in registry order"
-    for claim_id in full_run.results:
+    for claim_id in full.results:
         assert f"\\label{{claim:{label_key(claim_id)}}}" in body
 
 
@@ -193,19 +247,10 @@ def test_escape_text_escapes_every_special_character() -> None:
     assert r"\allowbreak" not in escape_text("short*one")
 
 
-def test_prose_sets_the_suite_symbols_as_math_and_only_whole_names() -> None:
-    assert prose("p_beta -> p_* as beta -> 0") == (r"\ensuremath{p_\beta} \ensuremath{\to} \ensuremath{p_*} as "
-                                                   r"\ensuremath{\beta} \ensuremath{\to} 0")
-    assert prose("betas alphabet") == "betas alphabet"
-    assert prose("N_eff/N_eff*") == r"\ensuremath{N_{\mathrm{eff}}}/\ensuremath{N^*_{\mathrm{eff}}}"
-    assert prose("beta", heading=True) == r"\texorpdfstring{\ensuremath{\beta}}{beta}"
-
-
-def test_text_with_math_keeps_safe_math_only() -> None:
-    assert text_with_math(r"for $x_1$, 5% more") == r"for \pcmath{x_1}, 5\% more"
-    assert text_with_math(r"$\input{f}$") == r"\$\textbackslash{}input\{f\}\$"
-    assert text_with_math("$a}{$") == r"\$a\}\{\$"
-    assert text_with_math("one $ alone") == r"one \$ alone"
+def test_readable_value_writes_drawn_values_without_python_reprs() -> None:
+    assert readable_value("(BinaryRewardProblem([0.5, 0.5], [1, 0]), 1.0)", ("problem", "b")) == (
+        "problem: $a = (0.5, 0.5)$, $v = (1, 0)$; b: $1.0$")
+    assert readable_value("(array([0.25, 0.75]), 0.5)") == "$(0.25, 0.75)$; $0.5$"
 
 
 def test_split_relation_splits_at_the_top_level_relation() -> None:
@@ -230,28 +275,35 @@ def test_latex_number_reads_mpmath_strings_exactly() -> None:
     assert latex_number("n/a") == r"\text{n/a}"
 
 
-def test_bound_summary_counts_ranks_and_keeps_every_violation() -> None:
+def test_bound_summary_counts_ranks_and_keeps_every_violation_but_not_definitional_checks() -> None:
     checks = [{"label": "a", "value": 0.5, "relation": "<", "bound": 1.0, "passed": True},
               {"label": "b", "value": 0.99, "relation": "<", "bound": 1.0, "passed": True},
               {"label": "c", "value": 2.0, "relation": ">", "bound": 1.0, "passed": True},
               {"label": "d", "value": 1.0, "relation": "== (within 1e-12)", "bound": 1.0, "passed": True},
-              {"label": "e", "value": 3.0, "relation": "<", "bound": 1.0, "passed": False}]
-    summary = summarize_bounds(checks, tightest=2)
-    assert (summary.total, summary.holding) == (5, 4)
+              {"label": "e", "value": 3.0, "relation": "<", "bound": 1.0, "passed": False},
+              {"label": "frontier A gamma=0.5: largest logit gradient", "value": 9.99e-10, "relation": "<",
+               "bound": 1e-9, "passed": True}]
+    summary = summarize_bounds(checks, ("frontier",), tightest=2)
+    assert (summary.total, summary.holding) == (6, 5)
     assert [c["label"] for c, _ in summary.tightest] == ["b", "a"]
     assert summary.tightest[0][1] == pytest.approx(0.01)
     assert [c["label"] for c in summary.violated] == ["e"]
+    assert summary.definitional == 2
 
 
-def test_graph_layers_are_longest_paths_and_edges_follow_uses() -> None:
-    uses = {"a": (), "b": ("a",), "c": ("a", "b"), "d": ()}
-    assert longest_path_layers(uses) == {"a": 0, "b": 1, "c": 2, "d": 0}
-    layout = layout_claim_graph(uses)
-    assert layout.layers == 3
-    long_edge = next(e for e in layout.edges if (e.source, e.target) == ("a", "c"))
-    assert len(long_edge.via) == 1 and long_edge.via[0][0] == next(n.x for n in layout.nodes if n.id == "b")
-    with pytest.raises(RegistryError, match="cycle"):
-        longest_path_layers({"a": ("b",), "b": ("a",)})
+def test_graph_is_laid_out_by_dot_with_controls_in_their_own_cluster() -> None:
+    uses = {"a": (), "b": ("a",), "c": ("a", "b"), "nc-d": ("a",)}
+    source = dot_source(uses, {c: f"A.1.{i}" for i, c in enumerate(uses, 1)}, dict.fromkeys(uses, "FFFFFF"),
+                        ["nc-d"], {c: claim_page(c) for c in uses})
+    assert "subgraph cluster_controls" in source and 'URL="claims/b.html"' in source
+    laid = layout(source)
+    assert {n.id for n in laid.nodes} == set(uses)
+    assert {(e.source, e.target) for e in laid.edges} == {("a", "b"), ("a", "c"), ("b", "c"), ("a", "nc-d")}
+    assert all(len(e.points) % 3 == 1 for e in laid.edges), "edges are cubic Bezier splines"
+    x0, y0, x1, y1 = laid.cluster
+    control = next(n for n in laid.nodes if n.id == "nc-d")
+    assert x0 < control.x < x1 and y0 < control.y < y1
+    assert all(not (x0 < n.x < x1 and y0 < n.y < y1) for n in laid.nodes if n.id != "nc-d")
     assert node_label_lines("misspecified-without-collapse") == ("misspecified-", "without-collapse")
 
 
