@@ -4,7 +4,9 @@ reinforcement learning with binary (verifiable) rewards.
 Main definitions
 - ``load_claims(extra_files)``: every registered claim by id, after loading the
   package's claims and the reviewer files ``extra_files`` (Python files that
-  call ``identity_claim``); an unregistered id in a ``uses`` list is an error.
+  call ``identity_claim``); an unregistered id in a ``uses`` list is an error,
+  and so is a reviewer file that does not run (``RegistryError`` naming the
+  file, the line and the error).
 - ``identity_claim``: register a reviewer's closed-form identity (see
   ``proofs_checks.reviewer``).
 """
@@ -12,6 +14,7 @@ Main definitions
 from __future__ import annotations
 
 import runpy
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,7 +36,20 @@ def load_claims(extra_files: Iterable[str | Path] = ()) -> dict[str, Claim]:
             continue
         if not path.is_file():
             raise RegistryError(f"--extra: no such file: {name}")
-        runpy.run_path(str(path), run_name=f"proofcheck_extra_{path.stem}")
+        try:
+            runpy.run_path(str(path), run_name=f"proofcheck_extra_{path.stem}")
+        except (Exception, SystemExit) as error:
+            raise RegistryError(f"reviewer file {_where(error, path, name)}") from error
         _LOADED.add(path)
     check_references(REGISTRY)
     return REGISTRY
+
+
+def _where(error: BaseException, path: Path, name: str | Path) -> str:
+    """``name:line: error`` for an error raised while running the reviewer file
+    ``path``: the line of a syntax error, or of the last frame inside the file."""
+    if isinstance(error, SyntaxError) and error.filename == str(path):
+        return f"{name}:{error.lineno}: SyntaxError: {error.msg}"
+    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(path)]
+    where = f"{name}:{lines[-1]}" if lines else str(name)
+    return f"{where}: {type(error).__name__}: {error}"

@@ -2,11 +2,18 @@
 
 - ``proofcheck list``: one claim a line: id, source, expected, title.
 - ``proofcheck show ID``: statement, uses, then every layer's evidence and the
-  derivation log, step by step with SymPy's verdict.
+  derivation log, step by step with SymPy's verdict, and the final status with
+  whether it is as expected, judged on the claim's own evidence (the claims it
+  uses are not run: ``proofcheck run ID`` judges them too); exit code 0 when it
+  is as expected, 1 otherwise.
 - ``proofcheck run [ID ...] [--profile ci|thorough] [--dps N] [--seed N]
   [--json PATH] [--extra FILE.py]``: runs the claims (and the claims they use)
   with a progress display on stderr and the claims table on stdout; exit code 0
-  when every claim came out as expected, 1 otherwise.
+  when every claim came out as expected, 1 otherwise. ``--json PATH`` is checked
+  before anything runs.
+
+Other exit codes (bad input, a closed pipe, Ctrl-C, an internal error) are those
+of :mod:`proofs_checks.cli`.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ import sys
 from typing import Any
 
 from proofs_checks import load_claims
-from proofs_checks.claim import LAYERS, RegistryError
+from proofs_checks.claim import ESTABLISHED, LAYERS, Claim, Evidence, RegistryError, status_of
 from proofs_checks.layers import PROFILES, RunConfig, run_layer
+from proofs_checks.preflight import check_output_path
 from proofs_checks.report import claims_table, write_report
-from proofs_checks.runner import closure, run_claims
+from proofs_checks.runner import ClaimResult, closure, run_claims
 
 __all__ = ["register", "Progress", "positive_int", "add_run_options", "run_config"]
 
@@ -95,27 +103,54 @@ def _show(args: argparse.Namespace) -> int:
     print(f"statement: {claim.statement}\n")
     config = run_config(args)
     progress = Progress()
+    gathered = []
     for layer in LAYERS:
         if layer not in claim.checks:
             continue
         evidence = run_layer(claim, layer, config, progress=progress)
+        gathered.append(evidence)
         progress.done()
         print(f"[{layer}] {evidence.outcome}: {evidence.summary} ({evidence.seconds:.1f} s)")
         if evidence.counterexample is not None:
             shown = _point(evidence.counterexample) if isinstance(evidence.counterexample, dict) else evidence.counterexample
             print(f"    counterexample: {shown}")
         if layer == "symbolic":
-            derivation = claim.checks["symbolic"]()
-            print("    " + derivation.to_text(derivation.check(config.seed).steps).replace("\n", "\n    "))
+            print("    " + _derivation_text(evidence.fields).replace("\n", "\n    "))
         for check in evidence.fields.get("checks", []):
             print(f"    {check['label']}: {check['value']:.6g} {check['relation']} {check['bound']:.6g}"
                   f" [{'ok' if check['passed'] else 'VIOLATED'}]")
         for finding in evidence.fields.get("findings", []):
             print(f"    finding: {finding}")
-    return 0
+    result = _judged_alone(claim, gathered)
+    verdict = "as expected" if result.as_expected else "NOT as expected"
+    uses = f"; `proofcheck run {claim.id}` also runs the claims it uses" if claim.uses else ""
+    print(f"\nstatus: {result.status}, {verdict} (expected: {claim.expected}; judged on this claim's evidence alone{uses})")
+    return 0 if result.as_expected else 1
+
+
+def _derivation_text(fields: dict[str, Any]) -> str:
+    """The derivation log of a symbolic layer's evidence: scope, hypotheses,
+    definitions, then each step with its justification and SymPy's verdict."""
+    lines = [f"scope: {fields.get('scope', '')}"]
+    lines += [f"  hypothesis {hypothesis['id']}: {hypothesis['statement']}" for hypothesis in fields.get("hypotheses", [])]
+    lines += [f"  where {definition}" for definition in fields.get("definitions", [])]
+    for number, step in enumerate(fields.get("steps", []), 1):
+        cited = f" [assumes {', '.join(map(str, step['assumes']))}]" if step.get("assumes") else ""
+        lines.append(f"  ({number}) {step['statement']}\n      because {step['because']}{cited}"
+                     f"  [{step['outcome']}: {step['detail']}]")
+    return "\n".join(lines)
+
+
+def _judged_alone(claim: Claim, evidence: list[Evidence]) -> ClaimResult:
+    """The claim judged on its own evidence: established counts as fully established
+    (the claims it uses are not run by ``show``)."""
+    status = status_of(evidence)
+    return ClaimResult(claim, evidence, status, fully_established=status in ESTABLISHED)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.json is not None:
+        check_output_path(args.json, "--json")
     claims = load_claims(args.extra)
     unknown = [cid for cid in args.ids if cid not in claims]
     if unknown:

@@ -5,7 +5,8 @@ Main definitions
   whether it is *fully established* (established, and every claim it uses,
   recursively, is fully established).
 - ``gather_evidence(claims, tasks, config, experiments, progress, jobs)``: the
-  evidence of chosen ``(claim, layer)`` tasks, on ``jobs`` processes.
+  evidence of chosen ``(claim, layer)`` tasks, on ``jobs`` processes (which
+  ignore Ctrl-C: on Ctrl-C the parent cancels what is pending and ends them).
 - ``run_claims(claims, config, progress, jobs)``: every layer of every claim,
   judged: a ``RunResult``.
 - ``ClaimResult.as_expected``: a claim expected to hold must be fully
@@ -17,9 +18,12 @@ Main definitions
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +112,47 @@ def _experiment_task(name: str, seed: int) -> tuple[Any, float]:
     return cache.results[name], cache.seconds(name, seed)
 
 
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Run the block with Ctrl-C held back, then act on it (main thread only, the one
+    that handles signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held and callable(previous):
+        previous(signal.SIGINT, None)
+
+
+@contextmanager
+def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """``jobs`` forked workers that ignore SIGINT; if the parent is interrupted (or
+    fails) while they run, the pending tasks are cancelled and the workers
+    terminated, so that none outlives the run. The workers are forked at once,
+    with Ctrl-C held back until they exist (a KeyboardInterrupt raised in an
+    at-fork hook would be lost)."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+    try:
+        with _interrupts_held():
+            pool.submit(int)  # the first task forks every worker
+        yield pool
+    except BaseException:
+        workers = list((pool._processes or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
+        raise
+    pool.shutdown(wait=True)
+
+
 def gather_evidence(
     claims: Mapping[str, Claim],
     tasks: Iterable[tuple[str, str]],
@@ -126,8 +171,7 @@ def gather_evidence(
     found: dict[tuple[str, str], Evidence] = {}
     total = len(direct) + len(names)
     if jobs > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with _worker_pool(jobs) as pool:
             futures = {pool.submit(_experiment_task, name, config.seed): ("experiment", name) for name in names}
             futures.update({pool.submit(_layer_task, cid, layer, config): (cid, layer) for cid, layer in direct})
             for done, future in enumerate(as_completed(futures), 1):

@@ -10,14 +10,15 @@ per ``(alpha, beta)`` or ``(alpha, mu)``. For a file of per-prompt pass rates
 prompt: ``mu_i``, ``1 - mu_i`` and the ``beta_i`` that prompt alone would need.
 
 Rates file: one pass rate per line, optionally followed by a weight (spaces or
-a comma between them; all lines or none carry a weight), ``#`` starts a
-comment, ``-`` reads standard input. Pass rates of exactly 0 or 1 are rejected
+a comma between them; a line without a weight has weight 1, and the weights are
+normalized to sum to 1), ``#`` starts a comment, ``-`` reads standard input. Pass rates of exactly 0 or 1 are rejected
 with their line: such a prompt has no tilt (nothing valid to upweight, or
 nothing to gain), so it should be dropped or its rate smoothed.
 
 Main definitions
 - ``register(subparsers)``: adds the ``tilt`` subcommand.
-- ``read_rates(source)``: ``(alphas, weights or None)`` from a rates file.
+- ``read_rates(source)``: ``(alphas, weights)`` from a rates file (``weights`` is
+  ``None`` when no line has one: equal weights).
 - ``TiltInputError``: a rates file that cannot be read or parsed, or options
   that do not go together (a ``ValueError``: one line on stderr, exit code 2).
 """
@@ -60,7 +61,9 @@ def register(subparsers: Any) -> None:
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--alpha", type=float, nargs="+", metavar="A", help="base pass rate(s) in (0, 1)")
-    source.add_argument("--rates", metavar="FILE", help="per-prompt pass rates, one per line (optional weight; '-' = stdin)")
+    source.add_argument("--rates", metavar="FILE",
+                        help="per-prompt pass rates, one per line, each optionally followed by a weight "
+                             "(default 1; normalized); '-' = stdin")
     knob = parser.add_mutually_exclusive_group(required=True)
     knob.add_argument("--beta", type=float, nargs="+", metavar="B", help="KL temperature(s) in (0, inf]")
     knob.add_argument("--mu", type=float, nargs="+", metavar="M", help="target validity (with --rates: one target mean validity)")
@@ -69,8 +72,9 @@ def register(subparsers: Any) -> None:
 
 
 def read_rates(source: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """The pass rates (and weights, if every line has one) of a rates file or of
-    standard input (``source = "-"``); errors name the file and the line."""
+    """The pass rates and weights (1 for a line without one; ``None`` if no line has
+    one) of a rates file or of standard input (``source = "-"``); errors name the
+    file and the line."""
     name = "<stdin>" if source == "-" else source
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text()
@@ -85,12 +89,10 @@ def read_rates(source: str) -> tuple[np.ndarray, np.ndarray | None]:
             rows.append((number, _parse_line(name, number, fields)))
     if not rows:
         raise TiltInputError(f"{name}: no pass rates found")
-    weighted = [len(values) == 2 for _, values in rows]
-    if any(weighted) and not all(weighted):
-        number = rows[weighted.index(not weighted[0])][0]
-        raise TiltInputError(f"{name}:{number}: every line must have a weight or none must (line {rows[0][0]} differs)")
     alphas = np.array([values[0] for _, values in rows])
-    return alphas, np.array([values[1] for _, values in rows]) if all(weighted) else None
+    if all(len(values) == 1 for _, values in rows):
+        return alphas, None
+    return alphas, np.array([values[1] if len(values) == 2 else 1.0 for _, values in rows])
 
 
 def _parse_line(name: str, number: int, fields: list[str]) -> list[float]:
