@@ -10,20 +10,27 @@ claim id and the layer (``test_claim_layer[gibbs-identity-symbolic]``).
 
 Options: ``--proofcheck-profile ci|thorough``, ``--proofcheck-dps N`` (>= 20),
 ``--proofcheck-seed N`` set the run; ``--proofcheck-jobs N`` the worker
-processes (default: the number of CPUs; 1 in each pytest-xdist worker).
+processes (default: the number of CPUs; 1 in a pytest-xdist worker that
+computes on demand).
 
 What is computed is planned from the items left after selection (``-k``,
 ``-m``, node ids, ``--lf``): the first claim item that runs computes, together
 on the worker processes, every layer the selected items ask for (its own layer
 for a layer item; every layer of the claim and of the claims it uses for a
-status item) and nothing else. Under pytest-xdist each worker computes, when an
-item asks, what that item needs and its worker has not computed yet.
+status item) and nothing else. Under pytest-xdist with ``--dist loadfile`` or
+``--dist loadscope`` a module's items stay on one worker, which plans the same
+way; with the other distributions a worker sees only some of the items, so it
+computes on demand what each item needs and it has not computed yet (a status
+item may then recompute a layer another worker computed; the summary counts
+these).
 
-Every item's report carries the evidence computed while it ran (user property
-``proofcheck_evidence``, JSON), so the process that writes the terminal summary
-(pytest itself, or the pytest-xdist controller) gathers the evidence of every
-worker and prints one claims table (the claims whose layers all ran; the time is
-the sum of their layer times) and the number of layers computed.
+Every item's report carries the evidence computed while it ran, with what is
+needed to judge its claim (user property ``proofcheck_evidence``, JSON), so the
+process that writes the terminal summary (pytest itself, or the pytest-xdist
+controller, which runs no test and may not know a claim registered by a test
+module) gathers the evidence of every worker and prints one claims table (the
+claims whose layers all ran, in registry order; the time is the sum of their
+layer times) and the number of layers computed.
 
 Main definitions
 - ``ClaimSession``: computes layers on demand, each once per process, and
@@ -51,6 +58,8 @@ from proofs_checks.runner import ClaimResult, RunResult, closure, gather_evidenc
 __all__ = ["ClaimSession", "claim_layers", "claim_ids"]
 
 _EVIDENCE_PROPERTY = "proofcheck_evidence"
+_PLAN_AHEAD = "proofcheck_plan_ahead"
+_WHOLE_MODULE_DISTRIBUTIONS = ("loadfile", "loadscope")
 _TIMING = "sum of layer times"
 
 Task = tuple[str, str]
@@ -113,10 +122,24 @@ class ClaimSession:
         return _judged(self.claims, self.evidence, self.config)
 
     def take_fresh(self) -> str:
-        """The evidence computed since the last call, as JSON for a test report."""
+        """The evidence computed since the last call, with its claims, as JSON for a test report."""
         fresh, self.fresh = self.fresh, []
-        return json.dumps([{"claim": cid, "evidence": self.evidence[cid][layer].to_dict()} for cid, layer in fresh],
-                          default=str)
+        order = {cid: index for index, cid in enumerate(self.claims)}
+        return json.dumps([{"claim": _claim_to_dict(self.claims[cid], order[cid]),
+                            "evidence": self.evidence[cid][layer].to_dict()} for cid, layer in fresh], default=str)
+
+
+def _claim_to_dict(claim: Claim, order: int) -> dict[str, Any]:
+    """What judging and tabulating a claim needs, and its position in the registry."""
+    return {"id": claim.id, "title": claim.title, "source": claim.source, "uses": list(claim.uses),
+            "expected": claim.expected, "requires_proof": claim.requires_proof, "layers": list(claim.checks),
+            "order": order}
+
+
+def _claim_from_dict(data: dict[str, Any]) -> Claim:
+    """The claim of ``_claim_to_dict``, without statement or checks (its layers map to ``None``)."""
+    return Claim(id=data["id"], title=data["title"], source=data["source"], statement="", uses=tuple(data["uses"]),
+                 expected=data["expected"], requires_proof=data["requires_proof"], checks=dict.fromkeys(data["layers"]))
 
 
 def _evidence_from_dict(data: dict[str, Any]) -> Evidence:
@@ -148,6 +171,12 @@ def _in_xdist_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _plans_ahead(config: pytest.Config) -> bool:
+    """Whether this process sees every selected item of a module: not a pytest-xdist
+    worker, or one under a distribution that keeps a module on one worker."""
+    return not _in_xdist_worker(config) or config.workerinput.get(_PLAN_AHEAD, False)
+
+
 def _run_config(config: pytest.Config) -> RunConfig:
     return RunConfig(profile=PROFILES[config.getoption("proofcheck_profile")],
                      dps=config.getoption("proofcheck_dps"), seed=config.getoption("proofcheck_seed"))
@@ -162,6 +191,7 @@ class _ClaimsTable:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.claims: dict[str, tuple[int, Claim]] = {}
         self.evidence: dict[str, dict[str, Evidence]] = {}
         self.computed = 0
 
@@ -171,15 +201,17 @@ class _ClaimsTable:
         for name, value in report.user_properties:
             if name == _EVIDENCE_PROPERTY:
                 for entry in json.loads(value):
-                    evidence = _evidence_from_dict(entry["evidence"])
-                    self.evidence.setdefault(entry["claim"], {})[evidence.layer] = evidence
+                    cid, evidence = entry["claim"]["id"], _evidence_from_dict(entry["evidence"])
+                    self.claims[cid] = (entry["claim"]["order"], _claim_from_dict(entry["claim"]))
+                    self.evidence.setdefault(cid, {})[evidence.layer] = evidence
                     self.computed += 1
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.computed:
             return
         config = _run_config(self.config)
-        run = _judged(load_claims(), self.evidence, config)
+        claims = {cid: claim for cid, (_, claim) in sorted(self.claims.items(), key=lambda item: item[1][0])}
+        run = _judged(claims, self.evidence, config)
         terminalreporter.section("proofcheck claims")
         if run.results:
             terminalreporter.write_line(claims_table(run, timing=_TIMING))
@@ -199,7 +231,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--proofcheck-seed", type=positive_int(0), default=0, metavar="N",
                     help="seed of every random choice of the claim layers (default 0)")
     group.addoption("--proofcheck-jobs", type=positive_int(1), default=None, metavar="N",
-                    help="worker processes for the claim layers (default: the number of CPUs; 1 in a pytest-xdist worker)")
+                    help="worker processes for the claim layers (default: the number of CPUs; "
+                         "1 in a pytest-xdist worker that computes on demand)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -207,8 +240,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_ClaimsTable(config), "proofcheck-claims-table")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: tell each worker whether it will see whole modules."""
+    node.workerinput[_PLAN_AHEAD] = node.config.getoption("dist") in _WHOLE_MODULE_DISTRIBUTIONS
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not _in_xdist_worker(session.config):
+    if _plans_ahead(session.config):
         session.config.stash[_PLANNED] = _planned(session.items)
 
 
@@ -224,7 +263,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 @pytest.fixture(scope="session")
 def proofcheck_session(pytestconfig: pytest.Config) -> ClaimSession:
-    jobs = pytestconfig.getoption("proofcheck_jobs") or (1 if _in_xdist_worker(pytestconfig) else os.cpu_count() or 1)
+    jobs = pytestconfig.getoption("proofcheck_jobs") or (os.cpu_count() or 1 if _plans_ahead(pytestconfig) else 1)
     session = ClaimSession(_run_config(pytestconfig), pytestconfig.stash.get(_PLANNED, []), jobs)
     pytestconfig.stash[_SESSION] = session
     return session
