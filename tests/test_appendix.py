@@ -177,6 +177,32 @@ def test_check_passes_on_a_fresh_appendix_and_names_what_is_stale(built: Path, t
     assert "generated files missing: figures/forward-kl.pdf" in check_appendix(edited)
 
 
+def test_check_with_pdf_checks_the_pdf_and_html_does_not_apply(built: Path, tmp_path: Path, capsys) -> None:
+    assert main(["appendix", "--check", str(built), "--pdf"]) == 0
+    assert "and so is its PDF" in capsys.readouterr().out
+    copy = tmp_path / "copy"
+    _copy(built, copy)
+    (copy / "appendix.pdf").unlink()
+    assert main(["appendix", "--check", str(copy), "--pdf"]) == 1
+    assert "appendix.pdf is missing" in capsys.readouterr().err
+    assert main(["appendix", "--check", str(built), "--html", str(tmp_path / "site")]) == 2
+    assert "--html does not apply" in capsys.readouterr().err
+
+
+def test_bad_output_paths_and_missing_programs_fail_before_any_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["appendix", "-o", str(blocker / "sub" / "dir")]) == 2
+    assert "-o/--output" in capsys.readouterr().err
+    assert main(["appendix", "-o", str(tmp_path / "out"), "--html", str(blocker / "site")]) == 2
+    assert "--html" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["appendix", "-o", str(tmp_path / "out"), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "graphviz" in err and "texlive-latex-base" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_check_of_a_directory_without_manifest_fails(tmp_path: Path, capsys) -> None:
     assert main(["appendix", "--check", str(tmp_path)]) == 1
     assert "no manifest.json" in capsys.readouterr().err

@@ -19,6 +19,7 @@ Main definitions
   figures and the claims that rest on it.
 - ``Document``: all of the above plus the verdicts and the closed-form figures;
   ``build_document(run, experiment_figures, closed_form, command)``.
+- ``readable_reprs(text)``: ``text`` with every such repr in it written out.
 - ``readable_value(text)``: a drawn value's repr (``(BinaryRewardProblem([..], [..]), 1.0)``)
   as prose (``$a = (0.5, 0.5)$, $v = (1, 0)$; $1.0$``).
 """
@@ -26,6 +27,7 @@ Main definitions
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +44,7 @@ from proofs_checks.runner import ClaimResult, RunResult
 
 __all__ = ["SUBSECTIONS", "TIGHTEST", "Figure", "Reproduction", "StepView", "BoundSummary", "summarize_bounds",
            "ClaimView", "ExperimentView", "Document", "build_document", "readable_value", "status_reason",
-           "step_views", "command_line"]
+           "step_views", "command_line", "readable_reprs"]
 
 SUBSECTIONS = ("Reproducing this run", "Notation", "Standing assumptions", "The paper and the verdicts",
                "Overview of the claims", "Closed forms", "Experiments")
@@ -214,12 +216,35 @@ def _literal(node: ast.AST) -> str:
             return _literal(node.args[0])
         return ", ".join(_literal(arg) for arg in node.args)
     if isinstance(node, (ast.Tuple, ast.List)):
-        return "(" + ", ".join(_literal(e) for e in node.elts) + ")"
+        items = [_literal(e) for e in node.elts]
+        if len(items) >= 4 and len(set(items)) == 1:
+            return f"({items[0]}, \\dots, {items[0]})\\ ({len(items)} \\text{{ equal entries}})"
+        return "(" + ", ".join(items) + ")"
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return "-" + _literal(node.operand)
     if isinstance(node, ast.Constant):
         return repr(node.value) if not isinstance(node.value, str) else node.value
     return ast.unparse(node)
+
+
+_REPR_START = re.compile(r"\(?\b(?:[A-Z][A-Za-z]*|array)\(\[")
+
+
+def readable_reprs(text: str) -> str:
+    """``text`` with each Python repr of a drawn value in it (``(BinaryRewardProblem([..], [..]), 1.0)``,
+    ``array([..])``) written out by ``readable_value``."""
+    out, position = [], 0
+    for match in _REPR_START.finditer(text):
+        if match.start() < position:
+            continue
+        depth, end = 0, match.start()
+        for end in range(match.start(), len(text)):
+            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        out += [text[position:match.start()], readable_value(text[match.start():end + 1])]
+        position = end + 1
+    return "".join(out) + text[position:]
 
 
 def readable_value(text: str, names: Sequence[str] = ()) -> str:

@@ -82,7 +82,7 @@ def plot_forward_kl(stem: Path) -> list[Path]:
     axes[0].set_title("down to the float64 underflow")
     axes[1].set_title(rf"$\beta \geq {ZOOM_BETA:g}$")
     axes[0].plot([], [], color="grey", lw=0.8, ls="--", label=r"asymptote $\frac{1-\alpha}{\alpha}e^{-1/\beta}$")
-    fig.legend(loc="outside lower center", ncols=len(ALPHAS) + 1, frameon=False)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=len(ALPHAS) + 1, frameon=False)
     return save_figure(fig, stem)
 
 

@@ -14,6 +14,7 @@ Main definitions
   ``heading`` (``prose`` for section titles, math with a plain-text bookmark),
   ``formula`` (a step as ``\\pcformula{left}{relation and right}``), ``number``
   (``latex_number``), ``relation`` (``relation_latex``), ``label`` (``label_key``),
+  ``ident`` (an id or hash in typewriter, breakable),
   ``mark`` (a layer outcome as a symbol) and ``value`` (``document.readable_value``).
 - ``latex_number(value)``: ``m \\times 10^{e}`` with 4 significant digits
   (``10^{e}`` when ``m = 1``), from a float or exactly from an mpmath string
@@ -33,11 +34,11 @@ from typing import Any
 
 import jinja2
 
-from proofs_checks.appendix.document import Document, readable_value, step_views
+from proofs_checks.appendix.document import Document, readable_reprs, readable_value, step_views
 from proofs_checks.appendix.graph import GraphLayout
 from proofs_checks.appendix.latex import escape_text, label_key, split_relation
 from proofs_checks.claim import LAYERS, Evidence
-from proofs_checks.prose import ascii_to_prose, latex_macro_definitions, split_math, to_latex, to_plain
+from proofs_checks.prose import ProseError, ascii_to_prose, latex_macro_definitions, split_math, to_latex, to_plain
 
 __all__ = ["environment", "latex_number", "relation_latex", "render_derivation", "render_body", "render_document",
            "STATUS_COLOURS", "VERDICT_COLOURS", "machine_latex"]
@@ -66,14 +67,25 @@ _RELATIONS = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "="}
 
 
 def machine_latex(text: str) -> str:
-    """Machine text in the suite's ASCII notation (labels, findings, summaries), or prose, as LaTeX."""
-    return to_latex(ascii_to_prose(str(text)))
+    """Machine text in the suite's ASCII notation (labels, findings, summaries), or prose, as LaTeX;
+    Python reprs of drawn values in it are written out (``document.readable_reprs``)."""
+    return to_latex(ascii_to_prose(readable_reprs(str(text))))
+
+
+def _identifier(text: str) -> str:
+    """An id or hash for ``\\texttt``: escaped, breakable after each hyphen and every 16 characters."""
+    pieces = re.findall(r"[^-]{1,16}-?|-", str(text))
+    return r"\allowbreak{}".join(escape_text(piece) for piece in pieces)
 
 
 def _heading(text: str) -> str:
-    """``prose_latex`` for a section title: each math piece with its plain text for the PDF bookmarks."""
+    """``machine_latex`` for a section title: each math piece with its plain text for the PDF bookmarks."""
     out = []
-    for is_math, piece in split_math(ascii_to_prose(text)):
+    try:
+        pieces = split_math(ascii_to_prose(text))
+    except ProseError:
+        return escape_text(text)
+    for is_math, piece in pieces:
         out.append(f"\\texorpdfstring{{${piece}$}}{{{escape_text(to_plain('$' + piece + '$'))}}}" if is_math
                    else escape_text(piece))
     return "".join(out)
@@ -131,7 +143,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
     )
-    env.filters.update(tex=escape_text, prose=to_latex, machine=machine_latex, heading=_heading, formula=_formula, number=latex_number,
+    env.filters.update(tex=escape_text, ident=_identifier, prose=to_latex, machine=machine_latex, heading=_heading, formula=_formula, number=latex_number,
                        mark=lambda outcome: _MARKS.get(outcome, r"\textcolor{pcgrey}{--}"), label=label_key, relation=relation_latex,
                        value=readable_value)
     env.globals.update(LAYERS=LAYERS, STATUS_COLOURS=STATUS_COLOURS, VERDICT_COLOURS=VERDICT_COLOURS,

@@ -244,7 +244,8 @@ def plot_n_eff_ratio(result: ExperimentResult, stem: Path) -> list[Path]:
         axis.grid(True, which="major", linewidth=0.3)
     left.set_ylabel(r"invalid mass $1-\mu$ (floored at $10^{-16}$)")
     right.set_ylabel(r"$N_{\mathrm{eff}} / N_{\mathrm{eff}}^*$")
-    fig.legend(loc="outside lower center", ncols=len(result.parameters["families"]), frameon=False,
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncols=len(result.parameters["families"]),
+               frameon=False,
                title=f"family (one line per seed: {', '.join(map(str, result.parameters['seeds']))})")
     fig.suptitle(f"Design {result.parameters['design']}: {result.parameters['constraint']}, "
                  f"{result.parameters['base']} base, L = {result.parameters['length']}", fontsize=9)
