@@ -74,8 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
-    except SystemExit as exit_:  # argparse: --help, or a usage error already printed
-        return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+    except SystemExit as exit_:  # argparse: --help (0), or a usage error already printed (2)
+        return EXIT_OK if exit_.code is None else exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
     except BrokenPipeError:
         _discard_stdout()
         return EXIT_BROKEN_PIPE
