@@ -69,13 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``proofcheck`` with ``argv`` (default: ``sys.argv[1:]``); the exit code."""
     prefix, debug = "proofcheck", False
     try:
-        args = build_parser().parse_args(argv)
-        prefix, debug = f"proofcheck {args.command}", args.debug
-        code = args.func(args)
+        try:
+            args = build_parser().parse_args(argv)
+            prefix, debug = f"proofcheck {args.command}", args.debug
+            code = args.func(args)
+        except SystemExit as exit_:  # argparse: --help (0), or a usage error already printed (2)
+            code = EXIT_OK if exit_.code is None else exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
-    except SystemExit as exit_:  # argparse: --help (0), or a usage error already printed (2)
-        return EXIT_OK if exit_.code is None else exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
     except BrokenPipeError:
         _discard_stdout()
         return EXIT_BROKEN_PIPE

@@ -198,6 +198,13 @@ def test_a_pipe_closed_early_ends_quietly_with_120(argv: list[str]) -> None:
     assert (done.returncode, done.stderr) == (EXIT_BROKEN_PIPE, "")
 
 
+def test_a_pipe_closed_by_head_in_a_shell_is_quiet() -> None:
+    done = subprocess.run(["bash", "-c", f"{' '.join(proofcheck('list'))} | head -1; exit ${{PIPESTATUS[0]}}"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode in (EXIT_OK, EXIT_BROKEN_PIPE)  # 0 when everything fit in the pipe before head left
+    assert done.stdout.count("\n") == 1 and done.stderr == ""
+
+
 def children(pid: int) -> set[int]:
     found = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
