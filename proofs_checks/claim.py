@@ -127,11 +127,14 @@ class Claim:
         """Attach a numeric check ``check(ctx) -> iterable of Case`` (mpmath)."""
         return self._attach("numeric", check)
 
-    def property(self, *strategies: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
-        """Attach a Hypothesis property: ``test(*drawn)`` over ``strategies``."""
+    def property(self, *strategies: Any, confirm: Callable[..., Any] | None = None
+                 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        """Attach a Hypothesis property: ``test(*drawn)`` over ``strategies``; ``confirm(*drawn)``
+        re-checks a failing example from the definitions and returns a certified
+        ``Comparison`` (verdict ``holds``, ``fails`` or ``undecided``)."""
 
         def attach(test: Callable[..., None]) -> Callable[..., None]:
-            return self._attach("property", (test, strategies))
+            return self._attach("property", (test, strategies, confirm))
 
         return attach
 

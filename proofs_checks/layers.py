@@ -6,9 +6,13 @@ Main definitions
 - ``RunConfig(profile, dps, seed)``: everything that determines a run; the same
   config gives the same evidence (timings aside).
 - ``run_layer(claim, layer, config, experiments)``: the ``Evidence`` of that layer.
-  A violated statement (an ``AssertionError`` in a property, a case that does
-  not hold, a failing derivation step with a point where it fails, a violated
-  experiment bound) is a counterexample: outcome ``refuted``. Any other
+  A certified violation (a numeric case with a certificate, a property
+  assertion its ``confirm`` certifies at high precision, a failing derivation
+  step with a point where it fails, a violated experiment bound) is a
+  counterexample: outcome ``refuted``. A numeric case or property assertion
+  that fails without a certificate is the library disagreeing with the
+  definitions: outcome ``failed``; an undecided case or check (NaN, an
+  evaluation error, the precision cap) gives ``inconclusive``. Any other
   exception is outcome ``failed``, with the error as summary.
 
 Every module a run may use is imported before the first layer runs: Hypothesis
@@ -33,7 +37,7 @@ from proofs_checks import proof
 from proofs_checks.claim import Claim, Evidence, Layer, resolve_part
 from proofs_checks.derivation import Derivation
 from proofs_checks.experiments import EXPERIMENTS
-from proofs_checks.numeric import MIN_CASES, NumericContext
+from proofs_checks.numeric import MIN_CASES, Case, NumericContext
 
 __all__ = ["Profile", "PROFILES", "RunConfig", "run_layer", "ExperimentCache", "describe"]
 
@@ -152,23 +156,46 @@ def _legacy_symbolic(derivation: Derivation, config: RunConfig) -> Evidence:
 
 
 def _numeric(claim: Claim, config: RunConfig) -> Evidence:
+    """A failing case with a certificate refutes the claim; a failing case without one
+    (the library disagrees with the definitions, or a violation nobody certified) fails
+    the layer; an undecided case (NaN, an evaluation error, the precision cap) makes it
+    inconclusive unless something failed."""
     with mpmath.workdps(config.dps):
         context = NumericContext(config.dps, config.seed, config.profile.numeric_cases)
-        cases = list(claim.checks["numeric"](context))
-        worst = max(cases, key=lambda c: c.residual, default=None)
-        failing = [c for c in cases if not c.holds]
+        cases: list[Case] = []
+        try:
+            for case in claim.checks["numeric"](context):
+                cases.append(case)
+        except ArithmeticError as error:  # a definition that did not stabilize, or a point nobody could decide
+            cases.append(Case(f"after case {len(cases)}: {type(error).__name__}: {error}", mpmath.mpf("nan"), False,
+                              undecided=True))
+        decided = [c for c in cases if not c.undecided]
+        undecided = [c for c in cases if c.undecided]
+        worst = max(decided, key=lambda c: c.residual, default=None)
+        failing = [c for c in decided if not c.holds]
+        uncertified = [c for c in failing if c.certificate is None]
         fields = {
             "dps": config.dps,
             "cases": len(cases),
             "max_residual": mpmath.nstr(worst.residual, 5) if worst else "n/a",
             "tolerance": mpmath.nstr(context.tolerance, 3),
             "worst_case": worst.label if worst else None,
+            "undecided": len(undecided),
         }
+        if uncertified:
+            first = uncertified[0]
+            summary = (f"{len(uncertified)} of {len(cases)} cases fail without a certificate; the library disagrees "
+                       f"with the definition at {first.label} (residual {mpmath.nstr(first.residual, 5)})")
+            return Evidence("numeric", "failed", summary, fields)
         if failing:
             first = failing[0]
-            counterexample = f"{first.label} (residual {mpmath.nstr(first.residual, 5)})"
-            summary = f"{len(failing)} of {len(cases)} cases fail at {config.dps} digits; first: {counterexample}"
+            counterexample = {"case": first.label, **first.certificate}
+            summary = (f"{len(failing)} of {len(cases)} cases fail at {config.dps} digits, certified; first: "
+                       f"{first.label} ({first.certificate.get('detail', first.certificate.get('method'))})")
             return Evidence("numeric", "refuted", summary, fields, counterexample)
+        if undecided:
+            summary = f"{len(undecided)} of {len(cases)} cases undecided; first: {undecided[0].label}"
+            return Evidence("numeric", "inconclusive", summary, fields)
         if len(cases) < MIN_CASES:
             return Evidence("numeric", "failed", f"only {len(cases)} cases (at least {MIN_CASES} needed)", fields)
         summary = f"{len(cases)} cases at {config.dps} digits, max residual {fields['max_residual']}"
@@ -176,7 +203,13 @@ def _numeric(claim: Claim, config: RunConfig) -> Evidence:
 
 
 def _property(claim: Claim, config: RunConfig) -> Evidence:
-    test, strategies = claim.checks["property"]
+    """A failed assertion is a candidate: the property's ``confirm(*drawn)`` re-checks the
+    statement at the failing example from the definitions, with certified arithmetic.
+    A certified violation refutes the claim; a statement that holds there means the
+    float64 library is inaccurate (failed); an undecided one is inconclusive. Without a
+    ``confirm``, a failed assertion is the library disagreeing with the definitions
+    (failed)."""
+    test, strategies, confirm = claim.checks["property"]
     calls = 0
     failing: tuple[Any, ...] | None = None
 
@@ -204,10 +237,20 @@ def _property(claim: Claim, config: RunConfig) -> Evidence:
         runner()
     except AssertionError as violation:
         fields["examples"] = calls
-        counterexample = describe(failing)
+        example = describe(failing)
         message = str(violation).strip().splitlines()[0] if str(violation).strip() else "assertion failed"
-        return Evidence("property", "refuted", f"counterexample after {calls} examples: {message}", fields,
-                        counterexample)
+        if confirm is None:
+            return Evidence("property", "failed", f"the library disagrees with the definition after {calls} examples: "
+                            f"{message} at {example}", fields)
+        comparison = confirm(*failing)
+        if comparison.verdict == "fails":
+            return Evidence("property", "refuted", f"counterexample after {calls} examples: {message}; certified: "
+                            f"{comparison.detail}", fields, {"example": example, **comparison.counterexample()})
+        if comparison.verdict == "holds":
+            return Evidence("property", "failed", f"float64 disagreed after {calls} examples ({message} at {example}), "
+                            f"but the statement holds there at high precision: {comparison.detail}", fields)
+        return Evidence("property", "inconclusive", f"after {calls} examples: {message} at {example}, and the "
+                        f"high-precision check is undecided: {comparison.detail}", fields)
     fields["examples"] = calls
     return Evidence("property", "passed", f"{calls} examples passed (seed {config.seed})", fields)
 

@@ -4,34 +4,57 @@ A numeric check is a function ``check(ctx)`` that yields ``Case`` objects, one
 per instance: a label, a residual and whether the claim holds there. The
 context draws instances from a seeded ``random.Random`` and builds every number
 from integers and decimal strings, so nothing in this path passes through
-float64 (``--dps 120`` is exact to 120 digits).
+float64 (``--dps 120`` is exact to 120 digits). A case compares the library
+with the definitions (``proofs_checks.claims.definitions``) or states the claim
+on the definitions; a case of a false statement carries a certificate.
 
 Main definitions
+- ``Case(label, residual, holds, certificate, undecided)``: ``certificate`` is a
+  certified counterexample (``Comparison.counterexample()``: the exact point,
+  enclosures of both sides, the method and the bits used), ``undecided`` marks a
+  case that could not be evaluated (NaN, an evaluation error, a definition that
+  did not stabilize): neither evidence for nor against the claim.
 - ``NumericContext(dps, seed, cases)``: the working precision, the tolerance
   ``10^-(dps-10)``, the instance generators (``alphas``, ``betas``,
   ``alpha_beta_pairs``, ``problems``, ``problems_at_betas``) with fixed extremes (``alpha = 1e-300``,
   ``alpha = 1 - 1e-15``, ``beta = 1e-4`` where ``e^{1/beta}`` overflows float64
-  and ``1 - mu_beta`` is below ``10^-4000``, ``beta = 1e6``, ``n`` up to 64) and the case constructors ``equal`` (relative
-  residual ``|lhs - rhs| / max(|lhs|, |rhs|, tiny)``), ``at_most``, ``less``.
+  and ``1 - mu_beta`` is below ``10^-4000``, ``beta = 1e6``, ``n`` up to 64) and the case
+  constructors ``equal`` (relative residual ``|lhs - rhs| / max(|lhs|, |rhs|, scale)``,
+  ``scale`` the size of the terms a side combined: a tiny value is compared
+  relative to itself, never to an absolute floor), ``at_most``, ``less``; their
+  sides may be thunks, evaluated inside the case so that an error is an
+  undecided case naming its instance.
 - ``resolve(thunk, span)``: the value of a naive definition, evaluated with
   enough digits for the cancellation ``span`` of the instance and confirmed at
   a higher precision (two successive values agree to ``10^-(dps+5)``; at most
   ``MAX_DIGITS``).
 - ``derivative(f, x, scale)``: a central difference accurate to the precision.
+- ``certify(relation, evaluate, point)``: ``lhs relation rhs`` decided with
+  ``arb`` balls: ``evaluate()`` returns both sides computed from exact inputs at
+  ``flint.ctx.prec``, which is doubled from 64 bits up to ``MAX_PREC`` until the
+  balls decide; a ``certified.Comparison`` (``holds``, ``fails`` with its
+  counterexample, or ``undecided``).
+- ``rational(x)``: a float, mpf or exact ``arb`` as the SymPy rational it equals.
 - ``MIN_CASES = 20``: a numeric check with fewer cases fails.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath
+import sympy as sp
+from flint import arb, ctx
 from mpmath import mpf
 
-__all__ = ["Case", "NumericContext", "PrecisionExhausted", "MIN_CASES", "EXTREME_ALPHAS", "EXTREME_BETAS"]
+from proofs_checks.certified import MAX_PREC, Comparison, Enclosure, exact_text
+
+__all__ = ["Case", "NumericContext", "PrecisionExhausted", "MIN_CASES", "EXTREME_ALPHAS", "EXTREME_BETAS",
+           "certify", "rational"]
 
 MIN_CASES = 20
 EXTREME_ALPHAS = ("1e-300", "1e-15", "0.5", "1 - 1e-15")
@@ -46,11 +69,15 @@ class PrecisionExhausted(ArithmeticError):
 
 @dataclass(frozen=True)
 class Case:
-    """One instance of a numeric check."""
+    """One instance of a numeric check: ``holds`` up to the tolerance, or not; a failing
+    case of a false statement carries its ``certificate``; an ``undecided`` case could
+    not be evaluated."""
 
     label: str
     residual: mpf
     holds: bool
+    certificate: dict[str, Any] | None = None
+    undecided: bool = False
 
 
 def _parse(text: str) -> mpf:
@@ -192,20 +219,45 @@ class NumericContext:
         for index, (problem, base, validity) in enumerate(self.problems()):
             yield problem, base, validity, betas[index % len(betas)]
 
-    def equal(self, label: str, lhs: Any, rhs: Any) -> Case:
-        """``lhs = rhs`` up to a relative residual of ``tolerance``; two equal
+    @staticmethod
+    def _sides(label: str, *sides: Any) -> list[mpf] | Case:
+        """The sides of a case as mpf (calling those given as thunks), or an undecided case
+        naming the error or the NaN."""
+        values = []
+        for side in sides:
+            try:
+                value = side() if callable(side) else side
+                values.append(mpf(value))
+            except (ArithmeticError, ValueError, TypeError) as error:
+                return Case(f"{label}: {type(error).__name__}: {error}", mpf("nan"), False, undecided=True)
+            if mpmath.isnan(values[-1]):
+                return Case(f"{label}: NaN", mpf("nan"), False, undecided=True)
+        return values
+
+    def equal(self, label: str, lhs: Any, rhs: Any, scale: Any = 0) -> Case:
+        """``lhs = rhs`` up to ``tolerance`` relative to ``max(|lhs|, |rhs|, scale)``, where
+        ``scale`` is the size of the terms a side combined (two zeros agree); two equal
         infinities agree."""
-        lhs, rhs = mpf(lhs), mpf(rhs)
+        sides = self._sides(label, lhs, rhs, scale)
+        if isinstance(sides, Case):
+            return sides
+        lhs, rhs, scale = sides
         if mpmath.isinf(lhs) or mpmath.isinf(rhs):
             agree = lhs == rhs
             return Case(label, mpf(0) if agree else mpf("inf"), agree)
-        scale = max(abs(lhs), abs(rhs), mpf(10) ** (-10 * self.dps))
-        residual = abs(lhs - rhs) / scale
+        size = max(abs(lhs), abs(rhs), abs(scale))
+        residual = abs(lhs - rhs) / size if size else mpf(0)
         return Case(label, residual, residual <= self.tolerance)
 
-    def equal_vectors(self, label: str, lhs: Any, rhs: Any) -> Case:
-        """Entrywise ``lhs = rhs``; the residual is the largest relative entry error."""
-        cases = [self.equal(label, x, y) for x, y in zip(lhs, rhs, strict=True)]
+    def equal_vectors(self, label: str, lhs: Any, rhs: Any, scale: Any = 0) -> Case:
+        """Entrywise ``lhs = rhs``, each entry relative to itself (or to its ``scale``, one
+        number or one per entry); the residual is the largest relative entry error."""
+        lhs, rhs = list(lhs), list(rhs)
+        scales = list(scale) if isinstance(scale, (list, tuple)) else [scale] * len(lhs)
+        cases = [self.equal(label, x, y, s) for x, y, s in zip(lhs, rhs, scales, strict=True)]
+        undecided = [c for c in cases if c.undecided]
+        if undecided:
+            return undecided[0]
         worst = max(cases, key=lambda c: c.residual)
         return Case(label, worst.residual, all(c.holds for c in cases))
 
@@ -224,20 +276,127 @@ class NumericContext:
         """A fact that was expected and not observed."""
         return Case(label, mpf("inf"), False)
 
-    def at_most(self, label: str, smaller: Any, larger: Any) -> Case:
-        """``smaller <= larger`` up to the tolerance (relative to ``|larger|``)."""
-        excess = mpf(smaller) - mpf(larger)
-        scale = max(abs(mpf(larger)), mpf(1))
-        residual = max(excess, mpf(0)) / scale
+    def at_most(self, label: str, smaller: Any, larger: Any, scale: Any = 0) -> Case:
+        """``smaller <= larger`` up to the tolerance, relative to ``max(|smaller|, |larger|, scale)``."""
+        sides = self._sides(label, smaller, larger, scale)
+        if isinstance(sides, Case):
+            return sides
+        smaller, larger, scale = sides
+        if mpmath.isinf(larger) or mpmath.isinf(smaller):
+            holds = smaller <= larger
+            return Case(label, mpf(0) if holds else mpf("inf"), holds)
+        size = max(abs(smaller), abs(larger), abs(scale))
+        residual = max(smaller - larger, mpf(0)) / size if size else mpf(0)
         return Case(label, residual, residual <= self.tolerance)
 
-    def less(self, label: str, smaller: Any, larger: Any) -> Case:
-        """``smaller < larger`` by more than the tolerance (a strict inequality
-        that rounding cannot fake); the residual is the relative amount by which
-        ``smaller`` exceeds ``larger`` (0 when they are equal: still a violation)."""
-        smaller, larger = mpf(smaller), mpf(larger)
+    def less(self, label: str, smaller: Any, larger: Any, scale: Any = 0) -> Case:
+        """``smaller < larger`` by more than the tolerance relative to
+        ``max(|smaller|, |larger|, scale)`` (a strict inequality that rounding cannot fake);
+        the residual is the relative amount by which ``smaller`` exceeds ``larger`` (0 when
+        they are equal: still a violation)."""
+        sides = self._sides(label, smaller, larger, scale)
+        if isinstance(sides, Case):
+            return sides
+        smaller, larger, scale = sides
         if mpmath.isinf(larger) or mpmath.isinf(smaller):
             holds = smaller < larger
             return Case(label, mpf(0) if holds else mpf("inf"), holds)
-        gap = (larger - smaller) / max(abs(larger), abs(smaller), mpf(1))
+        size = max(abs(smaller), abs(larger), abs(scale))
+        gap = (larger - smaller) / size if size else mpf(0)
         return Case(label, max(-gap, mpf(0)), gap > self.tolerance)
+
+    @staticmethod
+    def certified(case: Case, comparison: Callable[[], Comparison]) -> Case:
+        """A failing ``case`` with the certificate of ``comparison()`` (called only then) when it
+        certifies the violation; an undecided comparison makes the case undecided."""
+        if case.holds or case.undecided:
+            return case
+        result = comparison()
+        if result.verdict == "fails":
+            return Case(case.label, case.residual, False, result.counterexample())
+        if result.verdict == "undecided":
+            return Case(f"{case.label}: {result.detail}", case.residual, False, undecided=True)
+        return case
+
+
+def _enclosure(ball: arb, prec: int, digits: int) -> Enclosure:
+    """``[low, high]`` of a ball as exact decimals rounded outward."""
+    if not ball.is_finite():
+        infinite = "+inf" if ball > 0 else "-inf"
+        return Enclosure(infinite, infinite, prec)
+    if ball.is_zero():
+        return Enclosure("0", "0", prec)
+    mid, rad, exponent = ball.mid_rad_10exp(digits)
+    scale = sp.Integer(10) ** int(exponent)
+    return Enclosure(exact_text(int(mid - rad) * scale), exact_text(int(mid + rad) * scale), prec)
+
+
+def _decide(relation: str, lhs: arb, rhs: arb) -> str | None:
+    """``holds`` / ``fails`` when the balls decide the relation, else None (``=`` never holds
+    on balls: agreement is not a proof)."""
+    if relation == "=":
+        return "fails" if (lhs < rhs or lhs > rhs) else None
+    true, false = {"<": (lhs < rhs, lhs >= rhs), "<=": (lhs <= rhs, lhs > rhs)}[relation]
+    return "holds" if true else "fails" if false else None
+
+
+def certify(relation: str, evaluate: Callable[[], tuple[arb, arb]], point: Mapping[str, Any], *,
+            max_prec: int = MAX_PREC) -> Comparison:
+    """Decide ``lhs relation rhs`` (``relation`` one of ``=``, ``<``, ``<=``) where
+    ``evaluate()`` computes both sides as ``arb`` balls from exact inputs at the current
+    ``flint.ctx.prec``; the precision doubles from 64 bits to ``max_prec``. ``point``
+    maps the names of the instance's coordinates to their exact values (floats, mpf or
+    rationals), rendered exactly in the certificate."""
+    point_text = {name: exact_text(rational(value)) for name, value in point.items()}
+    prec, reason = 64, "no evaluation"
+    while True:
+        with ctx.workprec(prec):
+            lhs, rhs = evaluate()
+        if lhs.is_nan() or rhs.is_nan():
+            reason = f"NaN at {prec} bits"
+        else:
+            verdict = _decide(relation, lhs, rhs)
+            if verdict is not None:
+                digits = 20
+                while True:  # print enough digits that disjoint enclosures print disjoint
+                    left, right = _enclosure(lhs, prec, digits), _enclosure(rhs, prec, digits)
+                    if verdict != "fails" or digits > prec // 3 + 10 or not _printed_overlap(relation, left, right):
+                        break
+                    digits *= 2
+                return Comparison(verdict, point_text, left, right, "arb",  # type: ignore[arg-type]
+                                  f"lhs {relation} rhs {verdict} by the enclosures at {prec} bits")
+            reason = f"the enclosures overlap at {prec} bits"
+        if prec >= max_prec:
+            return Comparison("undecided", point_text, None, None, "arb", f"undecided: {reason}")
+        prec = min(2 * prec, max_prec)
+
+
+def _printed_overlap(relation: str, left: Enclosure, right: Enclosure) -> bool:
+    """Whether the printed enclosures fail to show the violation of ``relation``."""
+    def value(text: str) -> Fraction | float:
+        return float(text) if "inf" in text else Fraction(text)
+
+    if relation == "=":
+        return value(left.low) <= value(right.high) and value(right.low) <= value(left.high)
+    if relation == "<":
+        return value(left.low) < value(right.high)
+    return value(left.low) <= value(right.high)
+
+
+def rational(x: Any) -> sp.Rational:
+    """A float, int, numpy float, mpf or exact ``arb`` as the SymPy rational it equals
+    (all of them are binary fractions)."""
+    if isinstance(x, arb):
+        if not x.is_exact():
+            raise ValueError(f"an arb ball of positive radius is not an exact number: {x}")
+        man, exp = x.man_exp()
+        return sp.Integer(int(man)) * sp.Integer(2) ** int(exp)
+    if isinstance(x, mpmath.mpf):
+        if not mpmath.isfinite(x):
+            raise ValueError(f"{x} is not a finite number")
+        man, exp = x.man_exp
+        return sp.Integer(int(man)) * sp.Integer(2) ** int(exp)
+    if isinstance(x, sp.Rational):
+        return x
+    fraction = Fraction(x)
+    return sp.Rational(fraction.numerator, fraction.denominator)

@@ -20,17 +20,17 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import arb
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, V, Z, total
-from proofs_checks.claims.sampling import close, problems_with_policy
+from proofs_checks.claims.sampling import accurate, arbs, ints, kl_terms, problem_inputs, problems_with_policy
 from proofs_checks.derivation import Asymptotic, Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
 from theory import closed_form, divergences, precise, symbolic
 from theory.problem import BinaryRewardProblem
-from theory.sequences.divergences import kl_divergence_from_logs
-from theory.strategies import alphas, betas, problems
+from theory.strategies import alphas, betas
 from theory.symbolic import alpha, beta
 
 # --- forward-kl-limit -----------------------------------------------------------
@@ -73,30 +73,54 @@ def _forward_derivation() -> Derivation:
 @FORWARD.numeric
 def _forward_numeric(ctx: NumericContext):
     for problem, base, validity, b in ctx.problems_at_betas():
-        label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal(f"KL(p_*||p_beta) = -log mu_beta ({label})",
-                        ctx.resolve(lambda: d.kl(d.condition(base, validity, 1), d.tilt(base, validity, b)), ctx.span(problem.alpha, b)),
-                        precise.forward_kl_to_filtered(problem.alpha, b))
-        yield ctx.equal(f"TV(p_beta, p_*) = 1 - mu_beta ({label})",
-                        ctx.resolve(lambda: d.total_variation(d.tilt(base, validity, b), d.condition(base, validity, 1)), ctx.span(problem.alpha, b)),
-                        precise.invalidity_rate(problem.alpha, b))
+        a = d.expectation(base, validity)
+        span = ctx.span(a, b)
+        label = f"n={len(base)}, alpha={ctx.short(a)}, beta={ctx.short(b)}"
+        forward = ctx.resolve(lambda: d.kl(d.condition(base, validity, 1), d.tilt(base, validity, b)), span)
+        distance = ctx.resolve(lambda: d.total_variation(d.tilt(base, validity, b), d.condition(base, validity, 1)), span)
+        invalid = ctx.resolve(lambda: d.expectation(d.tilt(base, validity, b), [1 - v for v in validity]), span)
+        yield ctx.equal(f"library KL(p_*||p_beta) of the problem ({label})", lambda: problem.forward_kl_to_filtered(b),
+                        forward)
+        yield ctx.equal(f"library -log mu_beta = KL(p_*||p_beta) ({label})",
+                        lambda: precise.forward_kl_to_filtered(a, b), forward)
+        yield ctx.equal(f"library 1 - mu_beta of the problem ({label})", lambda: problem.invalidity_rate(b), invalid)
+        yield ctx.equal(f"library TV(p_beta, p_*) ({label})",
+                        lambda: divergences.total_variation(problem.tilted(b), problem.filtered),
+                        ctx.resolve(lambda: d.total_variation(problem.tilted(b), problem.filtered, masses=True), span),
+                        scale=1)
+        yield ctx.equal(f"TV(p_beta, p_*) = 1 - mu_beta ({label})", distance, invalid)
+        yield ctx.equal(f"KL(p_*||p_beta) = -log mu_beta ({label})", forward,
+                        -mpmath.log(ctx.resolve(lambda: d.expectation(d.tilt(base, validity, b), validity), span)))
     for a, b in ctx.alpha_beta_pairs():
-        x = (1 - a) / a * mpmath.exp(-1 / b)
-        ratio = precise.forward_kl_to_filtered(a, b) / x
         label = f"alpha={ctx.short(a)}, beta={ctx.short(b)}"
+
+        def deviation() -> list[mpmath.mpf]:
+            x = (1 - a) / a * mpmath.exp(-1 / b)
+            return [abs(d.kl([a, 0 * a], d.tilt([a, 1 - a], [1, 0], b)) / x - 1), x]
+
         # -log mu = log1p(x) and x/(1+x) <= log1p(x) <= x, so 0 <= 1 - ratio <= x/(1+x) <= x
-        yield ctx.at_most(f"|(-log mu)/x - 1| <= x with x = ((1-alpha)/alpha) e^(-1/beta) ({label})",
-                          abs(ratio - 1), x)
+        yield ctx.at_most(f"|KL(p_*||p_beta)/x - 1| <= x with x = ((1-alpha)/alpha) e^(-1/beta) ({label})",
+                          *ctx.resolve(deviation, 2 * ctx.span(a, b)))
 
 
-@FORWARD.property(problems(), betas())
-def _forward_property(problem: BinaryRewardProblem, b: float) -> None:
-    tv = divergences.total_variation(problem.tilted(b), problem.filtered)
-    close(tv, float(problem.invalidity_rate(b)), 1.0, "TV(p_beta, p_*) vs 1 - mu_beta",
-          rtol=4 * problem.n * np.finfo(float).eps)
-    smaller = b / 2
-    assert problem.forward_kl_to_filtered(smaller) <= problem.forward_kl_to_filtered(b), \
-        "KL(p_*||p_beta) increased when beta decreased"
+@FORWARD.property(problem_inputs(), betas())
+def _forward_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
+    """The float64 KL(p_* || p_beta) = -log mu_beta (closed form, within 2 ulps, and of the
+    problem, within 16), 1 - mu_beta and TV of the float64 p_beta and p_* against the
+    definitions."""
+    base, valid = drawn
+    problem, v = BinaryRewardProblem(base, valid), ints(valid)
+    alpha = float(problem.alpha)
+    accurate(closed_form.forward_kl_to_filtered(alpha, b),
+             lambda: d.kl([arbs(alpha), arb(0)], d.tilt([arbs(alpha), 1 - arbs(alpha)], [1, 0], arbs(b))), 2,
+             "closed-form -log mu_beta")
+    accurate(problem.forward_kl_to_filtered(b), lambda: d.kl(d.condition(arbs(base), v, 1), d.tilt(arbs(base), v, arbs(b))),
+             16, "KL(p_*||p_beta)")
+    accurate(problem.invalidity_rate(b), lambda: d.expectation(d.tilt(arbs(base), v, arbs(b)), [1 - x for x in v]), 16,
+             "1 - mu_beta")
+    tilted, filtered = problem.tilted(b), problem.filtered
+    accurate(divergences.total_variation(tilted, filtered),
+             lambda: d.total_variation(arbs(tilted), arbs(filtered), masses=True), 16, "TV", terms=1.0)
 
 
 # --- validity-monotone ----------------------------------------------------------
@@ -153,37 +177,51 @@ def _monotone_derivation() -> Derivation:
 def _monotone_numeric(ctx: NumericContext):
     for a, b in ctx.alpha_beta_pairs():
         label = f"alpha={ctx.short(a)}, beta={ctx.short(b)}"
-        m, one_minus = precise.validity_rate(a, b), precise.invalidity_rate(a, b)
+        span = ctx.span(a, b)
+        m = +ctx.resolve(lambda: d.validity(a, b), span)  # rounded: the library's input
+        one_minus = ctx.resolve(lambda: d.invalidity(a, b), span)
+        yield ctx.equal(f"library mu_beta = p_beta(Y1) ({label})", lambda: precise.validity_rate(a, b), m)
+        yield ctx.equal(f"library 1 - mu_beta = p_beta(Y0) ({label})", lambda: precise.invalidity_rate(a, b), one_minus)
         # differentiate the smaller of mu and 1 - mu (the other may round to 1): d(1 - mu)/d beta = -d mu/d beta
-        smaller, sign = (precise.invalidity_rate, -1) if m > one_minus else (precise.validity_rate, 1)
-        slope = sign * ctx.derivative(lambda t: smaller(a, t), b, b)
+        smaller, sign = (d.invalidity, -1) if m > one_minus else (d.validity, 1)
+        slope = sign * ctx.resolve(lambda: ctx.derivative(lambda t: smaller(a, t), b, b), span)
         yield ctx.equal(f"d mu/d beta = -mu (1 - mu)/beta^2 ({label})", slope, -m * one_minus / b**2)
         yield ctx.at_most(f"1 - mu_beta <= ((1-alpha)/alpha) e^(-1/beta) ({label})", one_minus,
                           (1 - a) / a * mpmath.exp(-1 / b))
-        yield ctx.at_most(f"mu_beta - alpha <= alpha (1-alpha) expm1(1/beta) ({label})", m - a,
-                          a * (1 - a) * mpmath.expm1(1 / b))
-        budget = precise.kl_budget(a, m)
-        yield ctx.at_most(f"kl(mu_beta || alpha) <= -log alpha ({label})", budget, -mpmath.log(a))
-        yield ctx.at_most(f"kl budget grows as beta halves ({label})", budget, precise.kl_budget(a, precise.validity_rate(a, b / 2)))
-        yield ctx.at_most(f"1 - J*_beta <= -beta log alpha ({label})", 1 - precise.optimal_value(a, b), -b * mpmath.log(a))
+        yield ctx.at_most(f"mu_beta - alpha <= alpha (1-alpha) expm1(1/beta) ({label})",
+                          ctx.resolve(lambda: d.validity(a, b) - a, span), a * (1 - a) * mpmath.expm1(1 / b))
+        budget = ctx.resolve(lambda: d.kl(d.tilt([a, 1 - a], [1, 0], b), [a, 1 - a]), span)
+        yield ctx.equal(f"library kl(mu||alpha) at mu = mu_beta ({label})", lambda: precise.kl_budget(a, m),
+                        ctx.resolve(lambda: d.binary_kl(m, a), span))
+        yield ctx.at_most(f"KL(p_beta||a) <= -log alpha ({label})", budget, -mpmath.log(a))
+        yield ctx.at_most(f"KL(p_beta||a) grows as beta halves ({label})", budget,
+                          ctx.resolve(lambda: d.kl(d.tilt([a, 1 - a], [1, 0], b / 2), [a, 1 - a]), ctx.span(a, b / 2)))
+        optimum = ctx.resolve(lambda: d.objective(d.tilt([a, 1 - a], [1, 0], b), [a, 1 - a], [1, 0], b), span)
+        yield ctx.at_most(f"1 - J*_beta <= -beta log alpha ({label})", 1 - optimum, -b * mpmath.log(a))
     for problem, base, validity, b in ctx.problems_at_betas():
+        span = ctx.span(d.expectation(base, validity), b)
+        m = ctx.resolve(lambda: d.expectation(d.tilt(base, validity, b), validity), span)
+        yield ctx.equal(f"library mu_beta of the problem (n={len(base)}, beta={ctx.short(b)})",
+                        lambda: problem.validity_rate(b), m)
         # kl(mu || alpha) amplifies the rounding of mu when mu is close to alpha: compose at stable precision
         yield ctx.equal(f"KL(p_beta||a) = kl(mu_beta||alpha) (n={len(base)}, beta={ctx.short(b)})",
-                        ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), ctx.span(problem.alpha, b)),
-                        ctx.resolve(lambda: precise.kl_budget(problem.alpha, problem.validity_rate(b)), ctx.span(problem.alpha, b)))
+                        ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), span),
+                        ctx.resolve(lambda: d.binary_kl(d.expectation(d.tilt(base, validity, b), validity),
+                                                        d.expectation(base, validity)), span))
 
 
-@MONOTONE.property(alphas(), betas(), betas())
-def _monotone_property(a: float, b1: float, b2: float) -> None:
-    small, large = min(b1, b2), max(b1, b2)
-    assert closed_form.validity_rate(a, small) >= closed_form.validity_rate(a, large), "mu_beta increased with beta"
-    assert closed_form.invalidity_rate(a, small) <= closed_form.invalidity_rate(a, large), "1 - mu_beta decreased with beta"
-    budget_small = closed_form.kl_budget(a, closed_form.validity_rate(a, small))
-    budget_large = closed_form.kl_budget(a, closed_form.validity_rate(a, large))
-    eps = np.finfo(float).eps
-    assert budget_small >= budget_large * (1 - 8 * eps), "the KL budget decreased as beta decreased"
-    assert budget_small <= -np.log(a) * (1 + 8 * eps), "the KL budget exceeds -log alpha"
-    assert closed_form.optimal_value(a, small) <= 1 + 4 * eps, "J*_beta exceeds 1"
+@MONOTONE.property(alphas(), betas())
+def _monotone_property(a: float, b: float) -> None:
+    """The float64 closed forms mu_beta, 1 - mu_beta and J*_beta within 2 ulps of their
+    definitions, and kl(mu || alpha) at the float64 mu_beta within 3 ulps of the
+    definition kl((mu, 1 - mu) || (alpha, 1 - alpha))."""
+    accurate(closed_form.validity_rate(a, b), lambda: d.validity(arbs(a), arbs(b)), 2, "mu_beta")
+    accurate(closed_form.invalidity_rate(a, b), lambda: d.invalidity(arbs(a), arbs(b)), 2, "1 - mu_beta")
+    accurate(closed_form.optimal_value(a, b),
+             lambda: d.objective(d.tilt([arbs(a), 1 - arbs(a)], [1, 0], arbs(b)), [arbs(a), 1 - arbs(a)], [1, 0], arbs(b)),
+             2, "J*_beta")
+    m = float(closed_form.validity_rate(a, b))
+    accurate(closed_form.kl_budget(a, m), lambda: d.binary_kl(arbs(m), arbs(a)), 3, "kl(mu_beta || alpha)")
 
 
 # --- reverse-kl-infinite --------------------------------------------------------
@@ -228,31 +266,72 @@ def _reverse_derivation() -> Derivation:
 
 @REVERSE.numeric
 def _reverse_numeric(ctx: NumericContext):
+    orders = (mpmath.mpf(0), mpmath.mpf("0.5"), mpmath.mpf(1), mpmath.mpf(2), mpmath.inf)
+    exponents = (mpmath.mpf(-1), mpmath.mpf(0), mpmath.mpf("0.3"), mpmath.mpf(1), mpmath.mpf(2))
     for problem, base, validity, b in ctx.problems_at_betas():
         q = ctx.distribution(len(base))
-        label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal(f"KL(q||p_*) = +inf for full-support q ({label})", divergences.kl_divergence(q, problem.filtered), mpmath.inf)
-        yield ctx.equal(f"KL(p_beta||p_*) = +inf ({label})", divergences.kl_divergence(problem.tilted(b), problem.filtered), mpmath.inf)
-        yield ctx.less(f"KL(p_*||q) < inf ({label})", d.kl(problem.filtered, q), mpmath.inf)
+        a = d.expectation(base, validity)
+        p_star = d.condition(base, validity, 1)
+        span = ctx.span(a, b)
+        label = f"n={len(base)}, alpha={ctx.short(a)}, beta={ctx.short(b)}"
+        yield ctx.equal(f"library KL(q||p_*) = +inf for full-support q ({label})",
+                        lambda: divergences.kl_divergence(q, p_star), d.kl(q, p_star, masses=True))
+        tilted = [+x for x in ctx.resolve(lambda: d.tilt(base, validity, b), span)]  # rounded: the library's input
+        yield ctx.equal(f"library KL(p_beta||p_*) = +inf ({label})", lambda: divergences.kl_divergence(tilted, p_star),
+                        d.kl(tilted, p_star, masses=True))
+        yield ctx.equal(f"library KL(p_*||q) ({label})", lambda: divergences.kl_divergence(p_star, q),
+                        d.kl(p_star, q, masses=True))
+        yield ctx.less(f"KL(p_*||q) < inf ({label})", d.kl(p_star, q), mpmath.inf)
         valid_mass = d.expectation(q, validity)
         kl_q_a = d.kl(q, base)
         # beta KL(q||p_beta) - (1 - q(Y1)) = beta KL(q||a) + beta log(alpha + (1-alpha) e^{-1/beta}), in [beta log alpha, beta KL(q||a)]
         yield ctx.at_most(f"|beta KL(q||p_beta) - q(Y0)| <= beta (KL(q||a) - log alpha) ({label})",
-                          abs(b * ctx.resolve(lambda: d.kl(q, d.tilt(base, validity, b)), ctx.span(problem.alpha, b)) - (1 - valid_mass)),
-                          b * (kl_q_a - mpmath.log(problem.alpha)))
+                          abs(b * ctx.resolve(lambda: d.kl(q, d.tilt(base, validity, b)), span) - (1 - valid_mass)),
+                          b * (kl_q_a - mpmath.log(a)))
+        # the alpha- and Renyi divergences of p_* and q, which interpolate between the two KLs, and the entropies
+        for order in orders:
+            yield ctx.equal(f"library Renyi D_{mpmath.nstr(order, 2)}(p_*||q) ({label})",
+                            lambda: divergences.renyi_divergence(p_star, q, order), d.renyi(p_star, q, order))
+        yield ctx.equal(f"library Renyi D_2(q||p_*) = +inf ({label})",
+                        lambda: divergences.renyi_divergence(q, p_star, 2), d.renyi(q, p_star, mpmath.mpf(2)))
+        for exponent in exponents:
+            yield ctx.equal(f"library Amari D_{mpmath.nstr(exponent, 2)}(p_*||q) ({label})",
+                            lambda: divergences.amari_divergence(p_star, q, exponent),
+                            ctx.resolve(lambda: d.amari(p_star, q, exponent, masses=True), span))
+        yield ctx.equal(f"library H(q) ({label})", lambda: divergences.entropy(q), d.entropy(q, masses=True))
+        yield ctx.equal(f"library exp H(p_*) ({label})", lambda: divergences.effective_support(p_star),
+                        mpmath.exp(d.entropy(p_star, masses=True)))
+        yield ctx.equal(f"library kl(q(Y1)||alpha) ({label})", lambda: divergences.binary_kl(valid_mass, a),
+                        ctx.resolve(lambda: d.binary_kl(valid_mass, a), span))
 
 
 @REVERSE.property(problems_with_policy(), betas())
-def _reverse_property(drawn: tuple[BinaryRewardProblem, np.ndarray], b: float) -> None:
-    problem, q = drawn
-    assert divergences.kl_divergence(q, problem.filtered) == np.inf, "KL(q||p_*) finite for a full-support q"
-    assert divergences.kl_divergence(problem.tilted(b), problem.filtered) == np.inf or problem.invalidity_rate(b) < np.finfo(
-        float).tiny, "KL(p_beta||p_*) finite although p_beta(Y0) is a normal float"
-    assert np.isfinite(divergences.kl_divergence(problem.filtered, q)), "KL(p_*||q) infinite for a full-support q"
-    invalid_mass = float(np.sum(q[~problem.valid]))
-    bound = b * (divergences.kl_divergence(q, problem.base) - np.log(problem.alpha))
-    scaled = b * kl_divergence_from_logs(np.log(q), problem.log_tilted(b))
-    # the bound can be tight (q(Y0) >> a(Y0)); float inputs carry eps-level errors in each log, times beta
-    slack = 8 * problem.n * np.finfo(float).eps * (scaled + invalid_mass + bound + b)
-    assert abs(scaled - invalid_mass) <= bound + slack, \
-        "beta KL(q||p_beta) is not within beta (KL(q||a) - log alpha) of q(Y0)"
+def _reverse_property(drawn: tuple[np.ndarray, np.ndarray, np.ndarray], b: float) -> None:
+    """The float64 KL(q || p_*) = +inf, KL(p_* || q), the Renyi and Amari divergences of p_*
+    and q, the entropy and kl(q(Y1) || alpha) against their definitions (16 ulps, times the
+    conditioning |order log(p/q)| of the powers p^order q^(1-order))."""
+    base, valid, q = drawn
+    problem = BinaryRewardProblem(base, valid)
+    filtered = problem.filtered
+    accurate(divergences.kl_divergence(q, filtered), lambda: d.kl(arbs(q), arbs(filtered), masses=True), 16, "KL(q||p_*)")
+    accurate(divergences.kl_divergence(filtered, q), lambda: d.kl(arbs(filtered), arbs(q), masses=True), 16,
+             "KL(p_*||q)", terms=kl_terms(filtered, q))
+    ratios = np.abs(np.log(filtered[valid] / q[valid]))
+    for order in (0.0, 0.5, 2.0, np.inf):
+        exact_order = order if order in (0.0, np.inf) else arbs(order)
+        condition = 1 + (float(np.max(ratios)) * (order if np.isfinite(order) else 1))
+        accurate(divergences.renyi_divergence(filtered, q, order), lambda: d.renyi(arbs(filtered), arbs(q), exact_order),
+                 16 * condition, f"Renyi D_{order}(p_*||q)", terms=float(np.max(ratios)) if order == np.inf else 0.0)
+    accurate(divergences.renyi_divergence(q, filtered, 2.0), lambda: d.renyi(arbs(q), arbs(filtered), arbs(2.0)), 16,
+             "Renyi D_2(q||p_*)")
+    for exponent in (-1.0, 0.0, 0.3, 1.0, 2.0):
+        condition = 1 + abs(exponent) * float(np.max(ratios))
+        accurate(divergences.amari_divergence(filtered, q, exponent),
+                 lambda: d.amari(arbs(filtered), arbs(q), arbs(exponent), masses=True), 16 * condition,
+                 f"Amari D_{exponent}(p_*||q)")
+    accurate(divergences.entropy(q), lambda: d.entropy(arbs(q), masses=True), 16, "H(q)")
+    entropy = float(divergences.entropy(filtered))
+    accurate(divergences.effective_support(filtered), lambda: d.entropy(arbs(filtered), masses=True).exp(),
+             16 * (1 + entropy), "exp H(p_*)")
+    mass, alpha = float(np.sum(q[valid])), float(problem.alpha)
+    accurate(divergences.binary_kl(mass, alpha), lambda: d.binary_kl(arbs(mass), arbs(alpha)), 16, "kl(q(Y1)||alpha)")

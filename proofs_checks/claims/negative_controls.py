@@ -16,18 +16,24 @@ Main statements (all false)
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import arb, fmpq
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
+from proofs_checks.certified import Comparison, compare, exact_text
 from proofs_checks.claims.notation import definitions, DOMAIN, MU, Z
+from proofs_checks.claims.sampling import instance_point, problem_inputs
 from proofs_checks.derivation import Derivation, Equal, Limit, Sign
-from proofs_checks.numeric import NumericContext
-from theory import closed_form, divergences, precise, symbolic
+from proofs_checks.numeric import NumericContext, certify, rational
+from theory import closed_form, divergences, symbolic
 from theory.problem import BinaryRewardProblem
-from theory.strategies import alphas, betas, problems
+from theory.strategies import alphas, betas
 from theory.symbolic import OutcomeModel, alpha, beta
 
 TWO_VALID = OutcomeModel(2, 1)
@@ -70,13 +76,32 @@ def _sharpens_derivation() -> Derivation:
 @SHARPENS.numeric
 def _sharpens_numeric(ctx: NumericContext):
     for problem, base, validity, b in ctx.problems_at_betas():
-        entropy_at = [ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, t), validity, 1)),
-                                  ctx.span(problem.alpha, t)) for t in (b / 2, b)]
-        yield ctx.less(f"H(p_beta/2(.|Y1)) < H(p_beta(.|Y1)) (n={len(base)}, beta={ctx.short(b)})", *entropy_at)
+        a = d.expectation(base, validity)
+        entropy_at = [ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, t), validity, 1)), ctx.span(a, t))
+                      for t in (b / 2, b)]
+        case = ctx.less(f"H(p_beta/2(.|Y1)) < H(p_beta(.|Y1)) (n={len(base)}, beta={ctx.short(b)})", *entropy_at)
+        yield ctx.certified(case, lambda: _entropy_tie(base, validity, b))
 
 
-@SHARPENS.property(problems(), betas())
-def _sharpens_property(problem: BinaryRewardProblem, b: float) -> None:
+def _entropy_tie(base: Any, validity: Any, b: Any) -> Comparison:
+    """``H(p_{beta/2}(. | Y1)) < H(p_beta(. | Y1))`` decided exactly: with the instance as exact
+    rationals, the definitions give the same entropy at both temperatures."""
+    exact_base, exact_beta = [d.exact(x, "sympy") for x in base], d.exact(b, "sympy")
+    ints_ = [int(v) for v in validity]
+    sides = [d.entropy(d.condition(d.tilt(exact_base, ints_, t), ints_, 1)) for t in (exact_beta / 2, exact_beta)]
+    comparison = compare(sides[0], "<", sides[1], {})
+    return replace(comparison, point={k: exact_text(rational(v)) for k, v in instance_point(base, ints_, beta=b).items()})
+
+
+def _sharpens_confirm(drawn: tuple[np.ndarray, np.ndarray], b: float) -> Comparison:
+    return _entropy_tie(drawn[0], drawn[1], b)
+
+
+@SHARPENS.property(problem_inputs(), betas(), confirm=_sharpens_confirm)
+def _sharpens_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
+    """The claimed strict decrease of H(p_beta(. | Y1)) as beta halves, on the float64 problem;
+    a violation is confirmed exactly from the definitions."""
+    problem = BinaryRewardProblem(*drawn)
     entropy_at = [float(np.log(problem.n_eff(problem.tilted(t)))) for t in (b / 2, b)]
     assert entropy_at[0] < entropy_at[1], f"H(p_beta(.|Y1)) did not decrease: {entropy_at[0]!r} >= {entropy_at[1]!r}"
 
@@ -103,13 +128,33 @@ def _reverse_converges_derivation() -> Derivation:
 def _reverse_converges_numeric(ctx: NumericContext):
     for problem, base, validity in ctx.problems():
         b = mpmath.mpf("1e-6")
-        yield ctx.at_most(f"KL(p_beta||p_*) <= 1e-3 at beta = 1e-6 (n={len(base)}, alpha={ctx.short(problem.alpha)})",
-                          divergences.kl_divergence(problem.tilted(b), problem.filtered), mpmath.mpf("1e-3"))
+        a = d.expectation(base, validity)
+        case = ctx.at_most(f"KL(p_beta||p_*) <= 1e-3 at beta = 1e-6 (n={len(base)}, alpha={ctx.short(a)})",
+                           d.kl(d.tilt(base, validity, b), d.condition(base, validity, 1)), mpmath.mpf("1e-3"))
+        yield ctx.certified(case, lambda: _reverse_certificate(base, validity, b))
 
 
-@REVERSE_CONVERGES.property(problems(), betas(min_value=1e-2, max_value=5e-2))
-def _reverse_converges_property(problem: BinaryRewardProblem, b: float) -> None:
+def _reverse_certificate(base: Any, validity: Any, b: Any) -> Comparison:
+    """``KL(p_beta || p_*) <= 10^-3`` on balls: an invalid output has ``p_beta(y) > 0 = p_*(y)``."""
+    ints_ = [int(v) for v in validity]
+
+    def sides() -> tuple[arb, arb]:
+        exact_base = [d.exact(x, "arb") for x in base]
+        return (d.kl(d.tilt(exact_base, ints_, d.exact(b, "arb")), d.condition(exact_base, ints_, 1)),
+                arb(fmpq(1, 1000)))
+
+    return certify("<=", sides, instance_point(base, ints_, beta=b))
+
+
+def _reverse_converges_confirm(drawn: tuple[np.ndarray, np.ndarray], b: float) -> Comparison:
+    return _reverse_certificate(drawn[0], drawn[1], b)
+
+
+@REVERSE_CONVERGES.property(problem_inputs(), betas(min_value=1e-2, max_value=5e-2), confirm=_reverse_converges_confirm)
+def _reverse_converges_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
+    """The claimed KL(p_beta || p_*) <= 1e-3 at small beta, on the float64 problem."""
     # beta >= 0.01 keeps p_beta(Y0) ~ e^{-1/beta} above the float64 underflow, which would fake convergence
+    problem = BinaryRewardProblem(*drawn)
     value = divergences.kl_divergence(problem.tilted(b), problem.filtered)
     assert value <= 1e-3, f"KL(p_beta||p_*) = {value!r} at beta = {b!r}"
 
@@ -134,12 +179,25 @@ def _increasing_derivation() -> Derivation:
 @INCREASING.numeric
 def _increasing_numeric(ctx: NumericContext):
     for a, b in ctx.alpha_beta_pairs():
-        yield ctx.less(f"mu_beta < mu_2beta (alpha={ctx.short(a)}, beta={ctx.short(b)})",
-                       precise.validity_rate(a, b), precise.validity_rate(a, 2 * b))
+        span = ctx.span(a, b)
+        # mu_beta < mu_2beta, stated on the complements, which do not round to 1
+        case = ctx.less(f"mu_beta < mu_2beta, i.e. 1 - mu_2beta < 1 - mu_beta (alpha={ctx.short(a)}, beta={ctx.short(b)})",
+                        ctx.resolve(lambda: d.invalidity(a, 2 * b), span), ctx.resolve(lambda: d.invalidity(a, b), span))
+        yield ctx.certified(case, lambda: _increasing_certificate(a, b))
 
 
-@INCREASING.property(alphas(), betas())
+def _increasing_certificate(a: Any, b: Any) -> Comparison:
+    """``1 - mu_2beta < 1 - mu_beta`` (the claim, on the complements) on balls."""
+    def sides() -> tuple[arb, arb]:
+        alpha_, beta_ = d.exact(a, "arb"), d.exact(b, "arb")
+        return d.invalidity(alpha_, 2 * beta_), d.invalidity(alpha_, beta_)
+
+    return certify("<", sides, {"alpha": a, "beta": b})
+
+
+@INCREASING.property(alphas(), betas(), confirm=_increasing_certificate)
 def _increasing_property(a: float, b: float) -> None:
+    """The claimed increase of mu_beta with beta, on the float64 closed form."""
     assert closed_form.validity_rate(a, 2 * b) > closed_form.validity_rate(a, b), "mu_beta did not increase with beta"
 
 
@@ -168,13 +226,35 @@ def _filtered_max_derivation() -> Derivation:
 @FILTERED_MAX.numeric
 def _filtered_max_numeric(ctx: NumericContext):
     for problem, base, validity, b in ctx.problems_at_betas():
-        yield ctx.at_most(f"J(p_beta) <= J(p_*) (n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)})",
-                          ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b), ctx.span(problem.alpha, b)),
-                          d.objective(problem.filtered, base, validity, b))
+        a = d.expectation(base, validity)
+        p_star = d.condition(base, validity, 1)
+        gain = ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b)
+                           - d.objective(p_star, base, validity, b), ctx.span(a, b))
+        case = ctx.at_most(f"J(p_beta) - J(p_*) <= 0 (n={len(base)}, alpha={ctx.short(a)}, beta={ctx.short(b)})", gain, 0)
+        yield ctx.certified(case, lambda: _filtered_max_certificate(base, validity, b))
 
 
-@FILTERED_MAX.property(problems(), betas())
-def _filtered_max_property(problem: BinaryRewardProblem, b: float) -> None:
+def _filtered_max_certificate(base: Any, validity: Any, b: Any) -> Comparison:
+    """``J(p_beta) - J(p_*) <= 0`` (the claim) on balls."""
+    ints_ = [int(v) for v in validity]
+
+    def sides() -> tuple[arb, arb]:
+        exact_base, beta_ = [d.exact(x, "arb") for x in base], d.exact(b, "arb")
+        p_star = d.condition(exact_base, ints_, 1)
+        return (d.objective(d.tilt(exact_base, ints_, beta_), exact_base, ints_, beta_)
+                - d.objective(p_star, exact_base, ints_, beta_), arb(0))
+
+    return certify("<=", sides, instance_point(base, ints_, beta=b))
+
+
+def _filtered_max_confirm(drawn: tuple[np.ndarray, np.ndarray], b: float) -> Comparison:
+    return _filtered_max_certificate(drawn[0], drawn[1], b)
+
+
+@FILTERED_MAX.property(problem_inputs(), betas(), confirm=_filtered_max_confirm)
+def _filtered_max_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
+    """The claimed optimality of p_*, J(p_*) >= J*_beta, on the float64 problem."""
+    problem = BinaryRewardProblem(*drawn)
     filtered_value = problem.objective(problem.filtered, b)
     optimum = float(problem.optimal_value(b))
     assert filtered_value >= optimum, f"J(p_*) = {filtered_value!r} < J* = {optimum!r}"
@@ -203,13 +283,33 @@ def _collapses_numeric(ctx: NumericContext):
         if sum(validity) < 2:
             continue
         b = mpmath.mpf("1e-4")
-        n_eff = mpmath.exp(ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, b), validity, 1)), ctx.span(problem.alpha, b)))
-        yield ctx.at_most(f"N_eff(p_beta) - 1 <= 1e-3 at beta = 1e-4 (n={len(base)}, |Y1|={sum(validity)})",
-                          n_eff - 1, mpmath.mpf("1e-3"))
+        span = ctx.span(d.expectation(base, validity), b)
+        n_eff = mpmath.exp(ctx.resolve(lambda: d.entropy(d.condition(d.tilt(base, validity, b), validity, 1)), span))
+        case = ctx.at_most(f"N_eff(p_beta) - 1 <= 1e-3 at beta = 1e-4 (n={len(base)}, |Y1|={sum(validity)})",
+                           n_eff - 1, mpmath.mpf("1e-3"))
+        yield ctx.certified(case, lambda: _collapses_certificate(base, validity, b))
 
 
-@COLLAPSES.property(problems(), betas(max_value=1e-3))
-def _collapses_property(problem: BinaryRewardProblem, b: float) -> None:
+def _collapses_certificate(base: Any, validity: Any, b: Any) -> Comparison:
+    """``N_eff(p_beta) - 1 <= 10^-3`` (the claim) on balls."""
+    ints_ = [int(v) for v in validity]
+
+    def sides() -> tuple[arb, arb]:
+        exact_base = [d.exact(x, "arb") for x in base]
+        entropy = d.entropy(d.condition(d.tilt(exact_base, ints_, d.exact(b, "arb")), ints_, 1))
+        return entropy.exp() - 1, arb(fmpq(1, 1000))
+
+    return certify("<=", sides, instance_point(base, ints_, beta=b))
+
+
+def _collapses_confirm(drawn: tuple[np.ndarray, np.ndarray], b: float) -> Comparison:
+    return _collapses_certificate(drawn[0], drawn[1], b)
+
+
+@COLLAPSES.property(problem_inputs(), betas(max_value=1e-3), confirm=_collapses_confirm)
+def _collapses_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
+    """The claimed N_eff(p_beta) -> 1 at small beta, on the float64 problem with |Y1| >= 2."""
+    problem = BinaryRewardProblem(*drawn)
     if np.count_nonzero(problem.valid) < 2:
         return
     n_eff = problem.n_eff(problem.tilted(b))
@@ -237,16 +337,34 @@ def _swapped_derivation() -> Derivation:
 @SWAPPED.numeric
 def _swapped_numeric(ctx: NumericContext):
     for problem, base, validity, b in ctx.problems_at_betas():
-        m = precise.validity_rate(problem.alpha, b)
-        # kl(alpha || mu) = alpha log(alpha/mu) + (1 - alpha) log((1 - alpha)/(1 - mu))
-        swapped = problem.alpha * mpmath.log(problem.alpha / m) + (1 - problem.alpha) * (
-            mpmath.log1p(-problem.alpha) - mpmath.log(precise.invalidity_rate(problem.alpha, b)))
-        yield ctx.equal(f"KL(p_beta||a) = kl(alpha||mu_beta) (n={len(base)}, beta={ctx.short(b)})",
-                        ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), ctx.span(problem.alpha, b)), swapped)
+        a = d.expectation(base, validity)
+        span = ctx.span(a, b)
+        # KL(p_beta || a) and kl(alpha || mu_beta) = alpha log(alpha/mu) + (1 - alpha) log((1 - alpha)/(1 - mu))
+        case = ctx.equal(f"KL(p_beta||a) = kl(alpha||mu_beta) (n={len(base)}, beta={ctx.short(b)})",
+                         ctx.resolve(lambda: d.kl(d.tilt(base, validity, b), base), span),
+                         ctx.resolve(lambda: d.binary_kl(a, d.expectation(d.tilt(base, validity, b), validity)), span))
+        yield ctx.certified(case, lambda: _swapped_certificate(base, validity, b))
 
 
-@SWAPPED.property(alphas(min_value=1e-12, max_value=1 - 1e-12), betas(min_value=1e-2))
+def _swapped_certificate(base: Any, validity: Any, b: Any) -> Comparison:
+    """``KL(p_beta || a) = kl(alpha || mu_beta)`` (the claim) on balls."""
+    ints_ = [int(v) for v in validity]
+
+    def sides() -> tuple[arb, arb]:
+        exact_base, beta_ = [d.exact(x, "arb") for x in base], d.exact(b, "arb")
+        tilted = d.tilt(exact_base, ints_, beta_)
+        return d.kl(tilted, exact_base), d.binary_kl(d.expectation(exact_base, ints_), d.expectation(tilted, ints_))
+
+    return certify("=", sides, instance_point(base, ints_, beta=b))
+
+
+def _swapped_confirm(a: float, b: float) -> Comparison:
+    return _swapped_certificate([a, 1 - a], [1, 0], b)
+
+
+@SWAPPED.property(alphas(min_value=1e-12, max_value=1 - 1e-12), betas(min_value=1e-2), confirm=_swapped_confirm)
 def _swapped_property(a: float, b: float) -> None:
+    """The claimed kl(mu_beta || alpha) = kl(alpha || mu_beta), on the float64 closed form and binary KL."""
     m = float(closed_form.validity_rate(a, b))
     budget = float(closed_form.kl_budget(a, m))
     swapped = divergences.binary_kl(a, m)

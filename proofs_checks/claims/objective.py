@@ -27,13 +27,14 @@ from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import (
     BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, M, Q, V, Y, Z, total,
 )
-from proofs_checks.claims.sampling import close, problems_with_policy
+from proofs_checks.claims.sampling import (
+    accurate, arbs, enclosure, ints, kl_terms, outcome_model_cases, problem_inputs, problems_with_policy,
+)
 from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Sign
 from proofs_checks.numeric import NumericContext
 from theory import divergences, precise
 from theory.problem import BinaryRewardProblem
-from theory.sequences.divergences import kl_divergence_from_logs
-from theory.strategies import betas, problems
+from theory.strategies import betas
 from theory.symbolic import alpha, beta
 
 STANDING = r"$\mathcal{Y}$ finite, $a(y) > 0$, $v \in \{0,1\}^{\mathcal{Y}}$, $0 < \alpha < 1$, $\beta > 0$."
@@ -86,13 +87,20 @@ def _degeneracy_derivation() -> Derivation:
 @DEGENERACY.numeric
 def _degeneracy_numeric(ctx: NumericContext):
     for problem, base, validity in ctx.problems():
-        p_star = problem.filtered
         valid_index = [i for i, v in enumerate(validity) if v]
+        p_star = d.condition(base, validity, 1)
         permuted = list(p_star)
         for i, j in zip(valid_index, reversed(valid_index)):
             permuted[i] = p_star[j]
         mixture = [(x + y) / 2 for x, y in zip(p_star, permuted)]
-        label = f"n={len(base)}, |Y1|={len(valid_index)}, alpha={ctx.short(problem.alpha)}"
+        label = f"n={len(base)}, |Y1|={len(valid_index)}, alpha={ctx.short(d.expectation(base, validity))}"
+        yield ctx.equal_vectors(f"library p_* = a(.|Y1) ({label})", problem.filtered, p_star)
+        yield ctx.equal(f"library alpha = a(Y1) ({label})", lambda: problem.alpha, d.expectation(base, validity))
+        yield ctx.equal(f"library 1 - alpha = a(Y0) ({label})", lambda: problem.one_minus_alpha,
+                        d.expectation(base, [1 - v for v in validity]))
+        yield ctx.equal_vectors(f"library a = base/sum(base) ({label})", problem.base, d.normalized(base))
+        shape = problem.n == len(base) and [bool(x) for x in problem.valid] == [bool(v) for v in validity]
+        yield (ctx.holds if shape else ctx.fails)(f"library n and validity mask ({label})")
         yield ctx.equal(f"E_p*[v] = 1 ({label})", d.expectation(p_star, validity), 1)
         yield ctx.equal(f"E[v] = 1 for p_* permuted within Y1 ({label})", d.expectation(permuted, validity), 1)
         yield ctx.equal(f"E[v] = 1 for a mixture of maximizers ({label})", d.expectation(mixture, validity), 1)
@@ -100,14 +108,16 @@ def _degeneracy_numeric(ctx: NumericContext):
         yield ctx.less(f"E_q[v] < 1 for a full-support q ({label})", d.expectation(q, validity), 1)
 
 
-@DEGENERACY.property(problems_with_policy())
-def _degeneracy_property(drawn: tuple[BinaryRewardProblem, np.ndarray]) -> None:
-    problem, q = drawn
-    valid = problem.valid
-    assert np.sum(q[valid]) <= 1 + 1e-15, "E_q[v] exceeds 1"
-    close(float(np.sum(problem.filtered[valid])), 1.0, 1.0, "E_p*[v]")
-    projected = np.where(valid, q, 0.0) / np.sum(q[valid])
-    close(float(np.sum(projected[valid])), 1.0, 1.0, "E[v] of q conditioned on Y1")
+@DEGENERACY.property(problem_inputs())
+def _degeneracy_property(drawn: tuple[np.ndarray, np.ndarray]) -> None:
+    """The float64 problem's alpha = a(Y1), 1 - alpha = a(Y0), a and the maximizer p_* = a(. | Y1)
+    against their definitions, within 16 ulps."""
+    base, valid = drawn
+    problem, v = BinaryRewardProblem(base, valid), ints(valid)
+    accurate(problem.alpha, lambda: d.expectation(arbs(base), v), 16, "alpha = a(Y1)")
+    accurate(problem.one_minus_alpha, lambda: d.expectation(arbs(base), [1 - x for x in v]), 16, "1 - alpha = a(Y0)")
+    accurate(problem.base, lambda: d.normalized(arbs(base)), 16, "a = base/sum(base)")
+    accurate(problem.filtered, lambda: d.condition(arbs(base), v, 1), 16, "p_* = a(.|Y1)")
 
 
 # --- gibbs-identity -------------------------------------------------------------
@@ -156,31 +166,45 @@ def _gibbs_derivation() -> Derivation:
 def _gibbs_numeric(ctx: NumericContext):
     for problem, base, validity, b in ctx.problems_at_betas():
         q = ctx.distribution(len(base))
-        tilted = problem.tilted(b)
-        log_z = precise.log_partition(problem.alpha, b)
-        label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal(f"J(q) = beta log Z - beta KL(q||p_beta) ({label})",
-                        ctx.resolve(lambda: d.objective(q, base, validity, b), ctx.span(problem.alpha, b)), b * log_z - b * d.kl(q, tilted))
-        yield ctx.equal(f"J(p_beta) = J*_beta ({label})",
-                        ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b), ctx.span(problem.alpha, b)),
-                        precise.optimal_value(problem.alpha, b))
-        yield ctx.at_most(f"J(q) <= J(p_beta) ({label})", problem.objective(q, b), problem.objective(tilted, b))
+        span = ctx.span(d.expectation(base, validity), b)
+        label = f"n={len(base)}, alpha={ctx.short(d.expectation(base, validity))}, beta={ctx.short(b)}"
+        objective = ctx.resolve(lambda: d.objective(q, base, validity, b), span)
+        optimum = ctx.resolve(lambda: d.objective(d.tilt(base, validity, b), base, validity, b), span)
+        log_z = ctx.resolve(lambda: d.log_partition(base, validity, b), span)
+        yield ctx.equal(f"library J_beta(q) = E_q[v] - beta KL(q||a) ({label})", lambda: problem.objective(q, b), objective)
+        yield ctx.equal(f"library J*_beta = J_beta(p_beta) ({label})", lambda: problem.optimal_value(b), optimum)
+        yield ctx.equal(f"library log Z_beta = log sum a e^(v/beta) ({label})", lambda: problem.log_partition(b), log_z)
+        yield ctx.equal(f"library closed form log(1 - alpha + alpha e^(1/beta)) ({label})",
+                        lambda: precise.log_partition(+d.expectation(base, validity), b), log_z)
+        yield ctx.equal(f"library KL(q||a) ({label})", lambda: problem.kl_to_base(q), ctx.resolve(lambda: d.kl(q, base), span))
+        log_tilted = ctx.resolve(lambda: [mpmath.log(x) for x in d.tilt(base, validity, b)], span)
+        terms = [abs(mpmath.log(x)) + v / b + abs(log_z) for x, v in zip(d.normalized(base), validity)]
+        yield ctx.equal_vectors(f"library log p_beta = log a + v/beta - log Z ({label})", problem.log_tilted(b),
+                                log_tilted, terms)
+        yield ctx.equal(f"J(q) = beta log Z - beta KL(q||p_beta) ({label})", objective,
+                        ctx.resolve(lambda: b * d.log_partition(base, validity, b) - b * d.kl(q, d.tilt(base, validity, b)),
+                                    span))
+        yield ctx.at_most(f"J(q) <= J(p_beta) ({label})", objective, optimum)
+    yield from outcome_model_cases(ctx)
 
 
 @GIBBS.property(problems_with_policy(), betas())
-def _gibbs_property(drawn: tuple[BinaryRewardProblem, np.ndarray], b: float) -> None:
-    problem, q = drawn
-    kl_q_tilted = kl_divergence_from_logs(np.log(q), problem.log_tilted(b))
-    log_z = float(problem.log_partition(b))
-    # rounding is relative to the size of the terms summed (q log q, q log a, q log p_beta, log Z), plus 1 for
-    # the normalization of q, which holds only up to n eps and which the two sides treat differently
-    log_q, log_a, log_p = np.log(q), np.log(problem.base), problem.log_tilted(b)
-    terms = float(np.sum(q * (np.abs(log_q) + np.abs(log_a) + np.abs(log_p))))
-    scale = float(np.sum(q[problem.valid])) + b * (terms + abs(log_z) + 1)
-    close(problem.objective(q, b), b * log_z - b * kl_q_tilted, scale, "J(q) vs beta log Z - beta KL(q||p_beta)",
-          rtol=8 * problem.n * np.finfo(float).eps)  # the error bound of a sum of n terms
-    assert problem.objective(q, b) <= float(problem.optimal_value(b)) + 1e-11 * scale, \
-        "J(q) exceeds J*_beta"
+def _gibbs_property(drawn: tuple[np.ndarray, np.ndarray, np.ndarray], b: float) -> None:
+    """The float64 J_beta(q), J*_beta = J_beta(p_beta), log Z_beta, log p_beta and KL(q || a)
+    against their definitions, within 16 ulps of the value or of the terms combined."""
+    base, valid, q = drawn
+    problem, v = BinaryRewardProblem(base, valid), ints(valid)
+    divergence = float(np.sum(q * np.log(q / base)))
+    accurate(problem.kl_to_base(q), lambda: d.kl(arbs(q), arbs(base)), 16, "KL(q||a)")
+    accurate(problem.objective(q, b), lambda: d.objective(arbs(q), arbs(base), v, arbs(b)), 16, "J_beta(q)",
+             terms=1 + b * abs(divergence))
+    accurate(problem.optimal_value(b), lambda: d.objective(d.tilt(arbs(base), v, arbs(b)), arbs(base), v, arbs(b)), 16,
+             "J*_beta = J_beta(p_beta)")
+    accurate(problem.log_partition(b), lambda: d.log_partition(arbs(base), v, arbs(b)), 16, "log Z_beta")
+    log_z = float(np.log(base[valid].sum() * np.exp(min(1 / b, 700.0)) + base[~valid].sum())) + max(1 / b - 700.0, 0.0)
+    # log a(y | Y_v) of a rounded quotient near 1 is off by its rounding, about 2^-53 absolute: hence the 1
+    accurate(problem.log_tilted(b), lambda: [x.log() for x in d.tilt(arbs(base), v, arbs(b))], 16, "log p_beta",
+             terms=1 + np.abs(np.log(base)) + np.asarray(v) / b + abs(log_z))
 
 
 # --- conditional-invariance -----------------------------------------------------
@@ -224,24 +248,36 @@ def _conditional_derivation() -> Derivation:
 @CONDITIONAL.numeric
 def _conditional_numeric(ctx: NumericContext):
     for problem, base, validity, b in ctx.problems_at_betas():
-        tilted = problem.tilted(b)
-        label = f"n={len(base)}, alpha={ctx.short(problem.alpha)}, beta={ctx.short(b)}"
-        yield ctx.equal_vectors(f"p_beta(.|Y1) = p_* ({label})", d.condition(tilted, validity, 1), problem.filtered)
-        yield ctx.equal_vectors(f"p_beta(.|Y0) = a(.|Y0) ({label})", d.condition(tilted, validity, 0),
+        span = ctx.span(d.expectation(base, validity), b)
+        tilted = [+x for x in ctx.resolve(lambda: d.tilt(base, validity, b), span)]  # rounded: the library's input
+        label = f"n={len(base)}, alpha={ctx.short(d.expectation(base, validity))}, beta={ctx.short(b)}"
+        yield ctx.equal_vectors(f"library p_beta = a e^(v/beta)/Z_beta ({label})", problem.tilted(b), tilted)
+        yield ctx.equal(f"library mu_beta = p_beta(Y1) ({label})", lambda: problem.validity_rate(b),
+                        ctx.resolve(lambda: d.expectation(d.tilt(base, validity, b), validity), span))
+        yield ctx.equal_vectors(f"p_beta(.|Y1) = p_* ({label})",
+                                ctx.resolve(lambda: d.condition(d.tilt(base, validity, b), validity, 1), span),
+                                d.condition(base, validity, 1))
+        yield ctx.equal_vectors(f"p_beta(.|Y0) = a(.|Y0) ({label})",
+                                ctx.resolve(lambda: d.condition(d.tilt(base, validity, b), validity, 0), span),
                                 d.condition(base, validity, 0))
-        yield ctx.equal(f"N_eff(p_beta) = N_eff(p_*) ({label})", problem.n_eff(tilted),
-                        mpmath.exp(d.entropy(d.condition(base, validity, 1))))
+        n_eff = mpmath.exp(d.entropy(d.condition(tilted, validity, 1)))
+        yield ctx.equal(f"library N_eff(p_beta) = exp H(p_beta(.|Y1)) ({label})", lambda: problem.n_eff(tilted), n_eff)
+        yield ctx.equal(f"N_eff(p_beta) = N_eff(p_*) ({label})", n_eff, mpmath.exp(d.entropy(d.condition(base, validity, 1))))
 
 
-@CONDITIONAL.property(problems(), betas())
-def _conditional_property(problem: BinaryRewardProblem, b: float) -> None:
+@CONDITIONAL.property(problem_inputs(), betas())
+def _conditional_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
+    """The float64 p_beta and mu_beta against the definition a e^{v/beta} / Z_beta, within
+    16 ulps; N_eff of the float64 p_beta against exp H(p_beta(. | Y1)), within 16 ulps per unit of H."""
+    base, valid = drawn
+    problem, v = BinaryRewardProblem(base, valid), ints(valid)
+    accurate(problem.tilted(b), lambda: d.tilt(arbs(base), v, arbs(b)), 16, "p_beta")
+    accurate(problem.validity_rate(b), lambda: d.expectation(d.tilt(arbs(base), v, arbs(b)), v), 16, "mu_beta")
     tilted = problem.tilted(b)
-    valid = problem.valid
-    conditional = tilted[valid] / np.sum(tilted[valid])
-    p_star = problem.filtered[valid]
-    assert np.allclose(conditional, p_star, rtol=1e-12, atol=0), "p_beta(.|Y1) differs from p_*"
-    close(problem.n_eff(tilted), problem.n_eff(problem.filtered), problem.n_eff(problem.filtered),
-          "N_eff(p_beta) vs N_eff(p_*)", rtol=1e-12)
+    if np.sum(tilted[valid]) > 0:
+        entropy = float(np.log(problem.n_eff(tilted)))
+        accurate(problem.n_eff(tilted), lambda: d.entropy(d.condition(arbs(tilted), v, 1)).exp(), 16 * (1 + entropy),
+                 "N_eff(p_beta)")
 
 
 # --- filtered-selection ---------------------------------------------------------
@@ -286,25 +322,40 @@ def _filtered_numeric(ctx: NumericContext):
         q = [mpf(0)] * len(base)
         for i, w in zip(valid_index, weights):
             q[i] = w
-        label = f"n={len(base)}, |Y1|={len(valid_index)}, alpha={ctx.short(problem.alpha)}"
-        yield ctx.equal(f"KL(q||a) = KL(q||p_*) - log alpha ({label})", ctx.resolve(lambda: d.kl(q, base), ctx.span(problem.alpha, 1)),
-                        divergences.kl_divergence(q, problem.filtered) - mpmath.log(problem.alpha))
-        yield ctx.equal(f"KL(p_*||a) = -log alpha ({label})", ctx.resolve(lambda: d.kl(problem.filtered, base), ctx.span(problem.alpha, 1)),
-                        -mpmath.log(problem.alpha))
+        a = d.expectation(base, validity)
+        p_star = d.condition(base, validity, 1)
+        span = ctx.span(a, 1)
+        label = f"n={len(base)}, |Y1|={len(valid_index)}, alpha={ctx.short(a)}"
+        kl_q_a = ctx.resolve(lambda: d.kl(q, base), span)
+        yield ctx.equal(f"library KL(q||a) of the masses ({label})", lambda: divergences.kl_divergence(q, base),
+                        ctx.resolve(lambda: d.kl(q, base, masses=True), span))
+        yield ctx.equal(f"library KL(q||a) renormalized ({label})",
+                        lambda: divergences.kl_divergence(q, base, renormalize=True), kl_q_a)
+        yield ctx.equal(f"library KL(q||p_*) ({label})", lambda: divergences.kl_divergence(q, p_star),
+                        ctx.resolve(lambda: d.kl(q, p_star, masses=True), span))
+        yield ctx.equal(f"library KL(q||a) of the problem ({label})", lambda: problem.kl_to_base(q), kl_q_a)
+        yield ctx.equal(f"KL(q||a) = KL(q||p_*) - log alpha ({label})", kl_q_a, d.kl(q, p_star) - mpmath.log(a))
+        yield ctx.equal(f"KL(p_*||a) = -log alpha ({label})", ctx.resolve(lambda: d.kl(p_star, base), span), -mpmath.log(a))
         if len(valid_index) >= 2:
-            yield ctx.less(f"KL(p_*||a) < KL(q||a) for valid q != p_* ({label})", d.kl(problem.filtered, base), d.kl(q, base))
+            yield ctx.less(f"KL(p_*||a) < KL(q||a) for valid q != p_* ({label})", d.kl(p_star, base), kl_q_a)
 
 
 @FILTERED_SELECTION.property(problems_with_policy())
-def _filtered_property(drawn: tuple[BinaryRewardProblem, np.ndarray]) -> None:
-    problem, q = drawn
-    valid_q = np.where(problem.valid, q, 0.0)
-    valid_q /= np.sum(valid_q)
-    kl_to_base = divergences.kl_divergence(valid_q, problem.base)
-    kl_to_filtered = divergences.kl_divergence(valid_q, problem.filtered)
-    # rounding a(y) to float64 moves log a(y) by up to eps: an absolute error of order eps on top of the terms
-    scale = kl_to_base + kl_to_filtered + abs(np.log(problem.alpha)) + 1
-    close(kl_to_base, kl_to_filtered - np.log(problem.alpha), scale, "KL(q||a) vs KL(q||p_*) - log alpha",
-          rtol=8 * problem.n * np.finfo(float).eps)
-    # q and p_* each sum to 1 only up to rounding, so KL(q || p_*) may dip below 0 by that much
-    assert kl_to_filtered >= -4 * problem.n * np.finfo(float).eps, f"KL(q||p_*) = {kl_to_filtered!r} < 0"
+def _filtered_property(drawn: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    """For a fully valid q: the float64 KL(q || a) (of the masses, renormalized, and of the
+    problem) and KL(q || p_*) against the definitions, within 16 ulps of the value or of
+    the terms the library combines (the masses' deviation from normalization)."""
+    base, valid, q = drawn
+    problem = BinaryRewardProblem(base, valid)
+    masses = np.where(valid, q, 0.0)
+    accurate(divergences.kl_divergence(masses, base), lambda: d.kl(arbs(masses), arbs(base), masses=True), 16,
+             "KL(q||a) of the masses", terms=kl_terms(masses, base))
+    policy = masses / np.sum(masses)
+    # renormalized, the library's error is u (KL + sum_y |q/Q - p/P|): the distance between the distributions
+    for target, name in ((base, "KL(q||a)"), (problem.filtered, "KL(q||p_*)")):
+        spread = float(2 * enclosure(lambda: d.total_variation(arbs(policy), arbs(target))).mid())
+        accurate(divergences.kl_divergence(policy, target, renormalize=True), lambda: d.kl(arbs(policy), arbs(target)),
+                 16, f"{name} renormalized", terms=spread)
+    spread = float(2 * enclosure(lambda: d.total_variation(arbs(policy), arbs(base))).mid())
+    accurate(problem.kl_to_base(policy), lambda: d.kl(arbs(policy), arbs(base)), 16, "KL(q||a) of the problem",
+             terms=spread)

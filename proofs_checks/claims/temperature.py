@@ -21,15 +21,20 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import arb
 from hypothesis import strategies as st
 
 from proofs_checks.claim import register
+from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import definitions, DOMAIN, MU, Z
+from proofs_checks.claims.sampling import (
+    accurate, arbs, closed_form_symbolic_cases, enclosure, exact_mpf, temperature, ulp, within,
+)
 from proofs_checks.derivation import Derivation, Equal, Limit, Sign
 from proofs_checks.numeric import NumericContext
 from theory import closed_form, multi_prompt, precise, symbolic
 from theory.errors import DomainError
-from theory.strategies import alphas, validity_targets
+from theory.strategies import alphas, betas, validity_targets
 from theory.symbolic import alpha, beta, mu
 
 EPS = float(np.finfo(float).eps)
@@ -87,42 +92,86 @@ def _beta_mu_numeric(ctx: NumericContext):
         for target in _targets(ctx, a):
             label = f"alpha={ctx.short(a)}, mu={ctx.short(target)}"
             b = precise.beta_for_validity(a, target)
-            yield ctx.equal(f"mu(beta(mu)) = mu ({label})", precise.validity_rate(a, b), target)
-            yield ctx.equal(f"1 - mu(beta(mu)) = 1 - mu ({label})", precise.invalidity_rate(a, b), 1 - target)
-            # differentiate along the log-odds u = symbolic.logit(mu), far from the pole at mu = 1: d mu/d u = mu (1 - mu)
-            # the pole of beta(u) = 1/(u - logit alpha) is at distance 1/beta, and u - logit alpha cancels
+            span = ctx.span(a, b)
+            # beta(mu) is defined as the temperature at which p_beta(Y1) = mu
+            yield ctx.equal(f"library beta(mu): p_beta(Y1) = mu at beta = beta(mu) ({label})",
+                            ctx.resolve(lambda: d.validity(a, b), span), target)
+            yield ctx.equal(f"library beta(mu): p_beta(Y0) = 1 - mu at beta = beta(mu) ({label})",
+                            ctx.resolve(lambda: d.invalidity(a, b), span), 1 - target)
+            # d beta/d mu of the library (along the log-odds u of mu, far from the pole at mu = 1) against
+            # 1/(d mu/d beta) of the definition (through the smaller of mu and 1 - mu, which cannot round to 1)
             slope = ctx.resolve(lambda: ctx.derivative(lambda u: precise.beta_for_validity(a, precise.sigmoid(u)),
-                                                       precise.logit(target), 1 / b), ctx.span(a, b))
-            yield ctx.equal(f"d beta/d mu = -beta^2/(mu(1-mu)) ({label})", slope / (target * (1 - target)),
-                            -b**2 / (target * (1 - target)))
-            yield ctx.equal(f"J* = mu - beta kl(mu||alpha) ({label})", precise.optimal_value(a, b),
-                            target - b * precise.kl_budget(a, target))
+                                                       precise.logit(target), 1 / b), span) / (target * (1 - target))
+            smaller, sign = (d.invalidity, -1) if target > 1 - target else (d.validity, 1)
+            rate = sign * ctx.resolve(lambda: ctx.derivative(lambda t: smaller(a, t), b, b), span)
+            yield ctx.equal(f"library d beta/d mu = 1/(d mu/d beta) ({label})", slope, 1 / rate)
+            yield ctx.equal(f"d beta/d mu = -beta^2/(mu(1-mu)) ({label})", 1 / rate, -b**2 / (target * (1 - target)))
+            optimum = ctx.resolve(lambda: d.objective(d.tilt([a, 1 - a], [1, 0], b), [a, 1 - a], [1, 0], b), span)
+            budget = ctx.resolve(lambda: d.binary_kl(target, a), span)
+            yield ctx.equal(f"J*_beta = mu - beta kl(mu||alpha) ({label})", optimum, target - b * budget)
+            yield ctx.equal(f"library J*_beta at beta(mu) ({label})", lambda: precise.optimal_value(a, b), optimum)
+            yield ctx.equal(f"library kl(mu||alpha) ({label})", lambda: precise.kl_budget(a, target), budget)
+        for m in (mpmath.mpf(0), mpmath.mpf(1), a / 2):  # kl(0||alpha) = -log(1 - alpha), kl(1||alpha) = -log alpha
+            yield ctx.equal(f"library kl(mu||alpha) (alpha={ctx.short(a)}, mu={ctx.short(m)})",
+                            lambda: precise.kl_budget(a, m), ctx.resolve(lambda: d.binary_kl(m, a), ctx.span(a, 1)))
         try:
             precise.beta_for_validity(a, a / 2)
             yield ctx.fails(f"beta(mu) rejects mu = alpha/2 < alpha (alpha={ctx.short(a)})")
         except DomainError as error:
             yield ctx.holds(f"beta(mu) rejects mu = alpha/2 < alpha (alpha={ctx.short(a)}): {error}")
     for a, b in ctx.alpha_beta_pairs():
-        yield ctx.equal(f"mu_beta = sigma(1/beta + logit alpha) (alpha={ctx.short(a)}, beta={ctx.short(b)})",
-                        precise.validity_rate(a, b), precise.sigmoid(1 / b + precise.logit(a)))
+        label = f"alpha={ctx.short(a)}, beta={ctx.short(b)}"
+        span = ctx.span(a, b)
+        yield ctx.equal(f"library mu_beta = sigma(1/beta + logit alpha) = p_beta(Y1) ({label})",
+                        lambda: precise.validity_rate(a, b), ctx.resolve(lambda: d.validity(a, b), span))
+        yield ctx.equal(f"library 1 - mu_beta = p_beta(Y0) ({label})", lambda: precise.invalidity_rate(a, b),
+                        ctx.resolve(lambda: d.invalidity(a, b), span))
+        yield ctx.equal(f"library log Z_beta ({label})", lambda: precise.log_partition(a, b),
+                        ctx.resolve(lambda: d.log_partition([a, 1 - a], [1, 0], b), span))
+        yield ctx.equal(f"library J*_beta ({label})", lambda: precise.optimal_value(a, b),
+                        ctx.resolve(lambda: d.objective(d.tilt([a, 1 - a], [1, 0], b), [a, 1 - a], [1, 0], b), span))
+        # sigma(t) is p(Y1) of the tilt of (1/2, 1/2) at temperature 1/t; logit inverts it
+        t = 1 / b + precise.logit(a)
+        yield ctx.equal(f"library sigma(1/beta + logit alpha) ({label})", lambda: precise.sigmoid(t),
+                        ctx.resolve(lambda: d.tilt([1, 1], [1, 0], temperature(t))[0], span))
+        yield ctx.equal(f"library logit: sigma(logit alpha) = alpha ({label})",
+                        ctx.resolve(lambda: d.tilt([1, 1], [1, 0], temperature(precise.logit(a)))[0], span), a)
+    for text in ("-1", "-0.9999", "-0.7", "-0.5", "-0.49", "-0.1", "-1e-10", "1e-10", "0.3", "0.49", "0.5", "2", "1e6"):
+        r = mpmath.mpf(text)
+        # phi(r) = (1 + r) log(1 + r) - r is the KL term q log(q/p) - q + p at p = 1, q = 1 + r
+        yield ctx.equal(f"library phi({text})", lambda: precise.binary_phi(r),
+                        ctx.resolve(lambda: d.kl([1 + r], [mpmath.mpf(1)], masses=True) - r, 2 * ctx.dps))
+    yield from closed_form_symbolic_cases(ctx)
 
 
-@BETA_MU.property(alphas().flatmap(lambda a: st.tuples(st.just(a), validity_targets(a))))
-def _beta_mu_property(drawn: tuple[float, float]) -> None:
+@BETA_MU.property(alphas().flatmap(lambda a: st.tuples(st.just(a), validity_targets(a))), betas())
+def _beta_mu_property(drawn: tuple[float, float], b: float) -> None:
+    """The float64 beta(mu): p_beta(Y1) of the definition at it is mu, up to the 2 ulps of
+    beta (mu moves by mu (1 - mu)/beta per unit of beta); mu_beta, kl(mu || alpha), log Z_beta
+    and ulp_error against their definitions; targets outside (alpha, 1) are errors naming
+    the interval."""
     a, target = drawn
-    b = float(closed_form.beta_for_validity(a, target))
-    gap = float(np.log1p((target - a) / a) + np.log1p((target - a) / (1 - target)))  # logit mu - logit alpha
-    # relative condition numbers of mu and 1 - mu as functions of beta: (1 - mu)/beta and mu/beta
-    tolerance_mu = 8 * EPS * (1 + (1 - target) * gap)
-    tolerance_rest = 8 * EPS * (1 + target * gap)
-    assert abs(closed_form.validity_rate(a, b) - target) <= tolerance_mu * target, "mu(beta(mu)) != mu"
-    rest = float(closed_form.invalidity_rate(a, b))
-    assert abs(rest - (1 - target)) <= tolerance_rest * (1 - target) + EPS * target, "1 - mu(beta(mu)) != 1 - mu"
+    beta_of_mu = float(closed_form.beta_for_validity(a, target))
+
+    def allowed() -> arb:
+        return arb(4 * EPS) * arbs(target) * (1 - arbs(target)) / arbs(beta_of_mu)
+
+    within(lambda: d.validity(arbs(a), arbs(beta_of_mu)), lambda: arbs(target), allowed, "p_beta(Y1) = mu at beta(mu)")
+    within(lambda: d.invalidity(arbs(a), arbs(beta_of_mu)), lambda: 1 - arbs(target), allowed,
+           "p_beta(Y0) = 1 - mu at beta(mu)")
+    accurate(closed_form.validity_rate(a, b), lambda: d.validity(arbs(a), arbs(b)), 2, "mu_beta = p_beta(Y1)")
+    accurate(closed_form.kl_budget(a, target), lambda: d.binary_kl(arbs(target), arbs(a)), 3, "kl(mu||alpha)")
+    accurate(closed_form.log_partition(a, b), lambda: d.log_partition([arbs(a), 1 - arbs(a)], [1, 0], arbs(b)), 2,
+             "log Z_beta")
+    value = float(closed_form.validity_rate(a, b))
+    exact = enclosure(lambda: d.validity(arbs(a), arbs(b))).mid()
+    error = abs(arb(value) - exact) / ulp(exact)  # the definition of the error in ulps
+    accurate(closed_form.ulp_error(value, exact_mpf(exact)), lambda: error, 2, "ulp_error")
     for bad in (a / 2, 1.0):
         try:
             closed_form.beta_for_validity(a, bad)
-        except DomainError as error:
-            assert "mu" in str(error) and "alpha" in str(error), f"unclear error message: {error}"
+        except DomainError as error_message:
+            assert "mu" in str(error_message) and "alpha" in str(error_message), f"unclear error message: {error_message}"
         else:
             raise AssertionError(f"beta_for_validity accepted the infeasible target mu={bad!r}")
 
@@ -183,28 +232,60 @@ def _multi_numeric(ctx: NumericContext):
         floor = mpmath.fsum(w * a for w, a in zip(weights, chosen))
         target = floor + (1 - floor) * ctx.uniform("0.001", "0.999")
         b = multi_prompt.beta_for_mean_validity_mp(chosen, target, weights)
+        span = max(ctx.span(a, b) for a in chosen)
+
+        def mean(beta: mpmath.mpf) -> mpmath.mpf:
+            return mpmath.fsum(w * d.validity(a, beta) for w, a in zip(weights, chosen)) / mpmath.fsum(weights)
+
         label = f"{count} prompts, target={ctx.short(target)}"
-        yield ctx.equal(f"mean validity at the solved beta = target ({label})",
-                        multi_prompt.mean_validity_mp(chosen, b, weights), target)
+        reached = ctx.resolve(lambda: mean(b), span)
+        yield ctx.equal(f"library beta: sum_i w_i p_beta(Y1 | prompt i) = target ({label})", reached, target)
+        yield ctx.equal(f"library mean validity ({label})", lambda: multi_prompt.mean_validity_mp(chosen, b, weights),
+                        reached)
         yield ctx.less(f"mean validity strictly decreasing: mu_bar(2 beta) < mu_bar(beta) ({label})",
-                       multi_prompt.mean_validity_mp(chosen, 2 * b, weights), multi_prompt.mean_validity_mp(chosen, b, weights))
-        if count == 1:
-            yield ctx.equal(f"one prompt: beta = beta(mu) ({label})", b, precise.beta_for_validity(chosen[0], target))
+                       ctx.resolve(lambda: mean(2 * b), span), reached)
 
 
-@MULTI.property(st.lists(alphas(min_value=1e-6, max_value=1 - 1e-6), min_size=1, max_size=20), st.floats(0.001, 0.999))
-def _multi_property(rates: list[float], fraction: float) -> None:
+@MULTI.property(st.lists(alphas(min_value=1e-6, max_value=1 - 1e-6), min_size=1, max_size=20).flatmap(
+    lambda rates: st.tuples(st.just(rates), st.none() | st.lists(st.floats(0.01, 100), min_size=len(rates),
+                                                                    max_size=len(rates)))), st.floats(0.001, 0.999))
+def _multi_property(drawn: tuple[list[float], list[float] | None], fraction: float) -> None:
+    """The float64 solver: the weighted mean of the definitions' p_beta(Y1) at its beta is the
+    target, up to the float64 root's rounding (16 eps times the target and the slope of
+    the mean in log beta); the float64 mean validity (at one and at several beta) and the
+    per-prompt beta_i (p_{beta_i}(Y1) of prompt i = mu, up to their 2 ulps) against the
+    definitions."""
+    rates, weights = drawn
     rates_array = np.array(rates)
-    floor = float(np.mean(rates_array))
+    weights_array = None if weights is None else np.array(weights)
+    floor = float(np.average(rates_array, weights=weights_array))
     target = floor + (1 - floor) * fraction
     if not floor < target < 1:
         return
-    b = float(multi_prompt.beta_for_mean_validity(rates_array, target))
-    mus = closed_form.validity_rate(rates_array, b)
-    slope = float(np.mean(mus * closed_form.invalidity_rate(rates_array, b))) / b  # |d mu_bar / d log beta|
-    reached = float(multi_prompt.mean_validity(rates_array, b))
-    assert abs(reached - target) <= 16 * EPS * (target + slope), f"mean validity {reached!r} != target {target!r}"
-    assert multi_prompt.mean_validity(rates_array, 2 * b) <= reached, "mean validity increased with beta"
-    per_prompt = multi_prompt.per_prompt_beta(rates_array[rates_array < target], target)
-    order = np.argsort(rates_array[rates_array < target], kind="stable")
-    assert np.all(np.diff(per_prompt[order]) >= 0), "per-prompt beta not increasing in alpha"
+    b = float(multi_prompt.beta_for_mean_validity(rates_array, target, weights_array))
+    weight = [arb(1)] * len(rates) if weights is None else arbs(weights_array)
+
+    def mean(beta: float) -> arb:
+        total = arb(0)
+        for w, rate in zip(weight, rates):
+            total += w * d.validity(arbs(rate), arbs(beta))
+        return total / sum(weight, arb(0))
+
+    def slope(beta: float) -> arb:
+        total = arb(0)
+        for w, rate in zip(weight, rates):
+            total += w * d.validity(arbs(rate), arbs(beta)) * d.invalidity(arbs(rate), arbs(beta))
+        return total / sum(weight, arb(0)) / arbs(beta)
+
+    within(lambda: mean(b), lambda: arbs(target), lambda: arb(16 * EPS) * (arbs(target) + slope(b)),
+           f"mean validity = target at beta = {b!r}")
+    accurate(multi_prompt.mean_validity(rates_array, b, weights_array), lambda: mean(b), 4 + 2 * len(rates),
+             "mean validity")
+    betas_array = np.array([b, 2 * b])
+    accurate(multi_prompt.mean_validity(rates_array, betas_array, weights_array), lambda: [mean(b), mean(2 * b)],
+             4 + 2 * len(rates), "mean validity at two temperatures")
+    below = rates_array[rates_array < target]
+    for rate, beta_i in zip(below, multi_prompt.per_prompt_beta(below, target)):
+        within(lambda: d.validity(arbs(rate), arbs(float(beta_i))), lambda: arbs(target),
+               lambda: arb(4 * EPS) * arbs(target) * (1 - arbs(target)) / arbs(float(beta_i)),
+               f"p_beta_i(Y1) = mu for the prompt with alpha = {rate!r}")
