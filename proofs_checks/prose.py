@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 
 __all__ = ["MACROS", "ProseError", "ascii_to_prose", "expand_macros", "latex_macro_definitions", "split_math", "to_latex",
            "to_plain", "to_mathml"]
@@ -283,6 +284,8 @@ def _ascii_math(text: str) -> str:
             out.append(f"{_ASCII_NAMES.get(base, base)}_{subscript}" + ("^*" if star else ""))
         elif token.endswith("*") and token[:-1].isalpha():
             out.append(f"{_ASCII_NAMES.get(token[:-1], token[:-1])}^*")
+        elif re.fullmatch(r"\d+\.\d{17,}", token):
+            out.append(format(Decimal(token).normalize(), ".16g"))  # shown to 16 digits; the report keeps all
         elif re.fullmatch(r"\d+(?:\.\d+)?e[-+]?\d+", token):
             mantissa, exponent = token.split("e")
             mantissa = mantissa.removesuffix(".0")

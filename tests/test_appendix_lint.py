@@ -54,12 +54,15 @@ def _leaks(text: str, patterns: dict[str, re.Pattern[str]]) -> list[str]:
     return found
 
 
+_FAILURE = re.compile(r"refuted|failed|inconclusive|counterexample|does not hold|fails", re.I)
+
+
 def _repeated_lines(text: str) -> list[str]:
-    """Long lines that appear twice within a few lines of each other (a failure printed twice)."""
+    """Long failure lines that appear twice within a few lines of each other (a failure printed twice)."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     repeated = []
     for index, line in enumerate(lines):
-        if len(line) >= 40 and line in lines[index + 1:index + 6]:
+        if len(line) >= 40 and _FAILURE.search(line) and line in lines[index + 1:index + 6]:
             repeated.append(line)
     return repeated
 
@@ -97,5 +100,6 @@ def test_the_lint_catches_what_it_looks_for() -> None:
     assert _leaks("(BinaryRewardProblem([0.5, 0.5], [1, 0]), 1.0)", _PDF_LEAKS)
     assert not _leaks("N eff ≤ 2L/2 and µβ → 1, coverage of p∗", _PDF_LEAKS)
     assert _repeated_lines("step 1 of 1 refuted: SymPy computes the limit\nx\nstep 1 of 1 refuted: SymPy computes the limit")
+    assert not _repeated_lines("SymPy: verified: the difference reduces to 0.\nSymPy: verified: the difference reduces to 0.")
     assert _leaks(_prose_of_tex(r"\texttt{proofs\_checks} a\_b"), _TEX_LEAKS)
     assert not _leaks(_prose_of_tex(r"\texttt{proofs\_checks} \texorpdfstring{$p_*$}{p\_*}"), _TEX_LEAKS)

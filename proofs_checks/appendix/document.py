@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import re
 import subprocess
+from decimal import Decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -222,12 +223,23 @@ def _literal(node: ast.AST) -> str:
         return "(" + ", ".join(items) + ")"
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return "-" + _literal(node.operand)
+    if isinstance(node, ast.Dict):
+        return ", ".join(f"{_name(_literal(k))} = {_literal(v)}" for k, v in zip(node.keys, node.values) if k is not None)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if re.fullmatch(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?", node.value):
+            return format(Decimal(node.value).normalize(), ".16g")  # shown to 16 digits; the report keeps all
+        return node.value
     if isinstance(node, ast.Constant):
-        return repr(node.value) if not isinstance(node.value, str) else node.value
+        return repr(node.value)
     return ast.unparse(node)
 
 
-_REPR_START = re.compile(r"\(?\b(?:[A-Z][A-Za-z]*|array)\(\[")
+def _name(key: str) -> str:
+    """A point's coordinate name as math: Greek letters as symbols."""
+    return f"\\{key}" if key in ("alpha", "beta", "gamma", "mu", "eta", "theta", "sigma", "lambda") else key
+
+
+_REPR_START = re.compile(r"\(?\b(?:[A-Z][A-Za-z]*|array)\(\[|\{'")
 
 
 def readable_reprs(text: str) -> str:
@@ -239,7 +251,7 @@ def readable_reprs(text: str) -> str:
             continue
         depth, end = 0, match.start()
         for end in range(match.start(), len(text)):
-            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[end], 0)
+            depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(text[end], 0)
             if depth == 0:
                 break
         out += [text[position:match.start()], readable_value(text[match.start():end + 1])]
