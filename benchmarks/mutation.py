@@ -30,8 +30,8 @@ Main definitions
   library tests' business, not the claims'.
 - The verdict: the mutated module is written into a temporary copy of
   ``theory/`` and ``proofs_checks/`` (the working tree is never touched) and
-  the claims run there. The analytic layers run first, on ``--jobs`` processes,
-  and the run stops as soon as a claim expected to hold can no longer come out
+  the claims run there. The analytic layers run first (numeric, then property,
+  then symbolic), on ``--jobs`` processes, and the run stops as soon as a claim expected to hold can no longer come out
   as expected (a layer refuted or failed, its required derivation not passed,
   or a numeric or property layer inconclusive where no experiment can
   demonstrate the claim): the full run would then exit with code 1. Otherwise
@@ -65,7 +65,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ("closed_form", "precise", "symbolic", "problem", "divergences", "multi_prompt")
 RELATIVE_CHANGE = 1e-9
-PROBE_SECONDS = 20.0
+PROBE_SECONDS = 10.0
 
 
 # --- mutants --------------------------------------------------------------------
@@ -575,11 +575,11 @@ import json, multiprocessing, sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import proofs_checks.cli  # the modules the command line loads, before the first layer
 from proofs_checks import load_claims
-from proofs_checks.claim import LAYERS
 from proofs_checks.layers import RunConfig, run_layer
 
 claims, config = load_claims(), RunConfig()
-tasks = [(cid, layer) for cid, claim in claims.items() for layer in LAYERS if layer in claim.checks and layer != "experiment"]
+order = ("numeric", "property", "symbolic")  # the quick layers first: a kill is usually found there
+tasks = [(cid, layer) for layer in order for cid, claim in claims.items() if layer in claim.checks]
 
 def run(cid, layer):
     return run_layer(claims[cid], layer, config)

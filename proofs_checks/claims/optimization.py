@@ -125,7 +125,7 @@ def _sharpening_numeric(ctx: NumericContext):
         direction = [x * (v - m) for x, v in zip(q, validity)]
 
         def conditional(time: mpmath.mpf, steps: list = direction) -> list:
-            return d.condition(_softmax([x + time * g for x, g in zip(theta, steps)]), validity, 1)
+            return d.condition(d.normalized([mpmath.exp(x + time * g) for x, g in zip(theta, steps)]), validity, 1)
 
         r = conditional(mpmath.mpf(0))
         squares = mpmath.fsum(x**2 for x in r)

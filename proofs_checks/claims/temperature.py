@@ -89,7 +89,10 @@ def _targets(ctx: NumericContext, a: mpmath.mpf) -> list[mpmath.mpf]:
 @BETA_MU.numeric
 def _beta_mu_numeric(ctx: NumericContext):
     for a in ctx.alphas():
-        for target in _targets(ctx, a):
+        gap = 1 - a  # targets in (alpha, 1): just above alpha, just below 1, and in between
+        targets = [a + gap * ctx.log_uniform("1e-30", "1e-3"), 1 - gap * ctx.log_uniform("1e-30", "1e-3"),
+                   a + gap * ctx.uniform()]
+        for target in targets:
             label = f"alpha={ctx.short(a)}, mu={ctx.short(target)}"
             b = precise.beta_for_validity(a, target)
             span = ctx.span(a, b)
