@@ -25,7 +25,7 @@ def full_run(session: Any) -> RunResult:
     if "run" not in _CACHE:
         for claim_id in list(session.claims):
             session.claim(claim_id)
-        _CACHE["run"] = session.result()
+        _CACHE["run"] = replace(session.result(), experiments=session.experiments.results)
     return _CACHE["run"]
 
 
