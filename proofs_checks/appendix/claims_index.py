@@ -3,7 +3,8 @@
 Main definitions
 - ``claims_index_markdown(claims)``: a Markdown page with one table row per
   claim (id, title, source, uses, expected, layers) and then every statement,
-  in registry order. ``tests/test_appendix.py`` checks that the committed
+  in registry order, the project's macros expanded (standard LaTeX for Markdown
+  renderers). ``tests/test_appendix.py`` checks that the committed
   ``docs/claims.md`` equals ``claims_index_markdown(load_claims())``;
   regenerate it with ``python -m proofs_checks.appendix.claims_index > docs/claims.md``.
 """
@@ -14,6 +15,7 @@ import re
 from collections.abc import Mapping
 
 from proofs_checks.claim import LAYERS, Claim
+from proofs_checks.prose import ProseError, expand_macros, split_math
 
 __all__ = ["claims_index_markdown"]
 
@@ -31,6 +33,14 @@ def _markdown_text(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text).replace("\n", " ")
 
 
+def _standard_latex(text: str) -> str:
+    """``text`` with the project's macros expanded in its math, for Markdown renderers."""
+    try:
+        return "".join(f"${expand_macros(piece)}$" if is_math else piece for is_math, piece in split_math(text))
+    except ProseError:
+        return text
+
+
 def claims_index_markdown(claims: Mapping[str, Claim]) -> str:
     """The Markdown claims index of ``claims`` (see the module header)."""
     lines = [_HEADER, "| id | title | source | uses | expected | layers |", "|---|---|---|---|---|---|"]
@@ -44,7 +54,7 @@ def claims_index_markdown(claims: Mapping[str, Claim]) -> str:
         lines.append(f"### {claim.id}\n")
         lines.append(f"**{_markdown_text(claim.title)}** ({claim.source}; expected: {claim.expected}; "
                      f"uses: {', '.join(f'`{u}`' for u in claim.uses) or 'none'})\n")
-        lines.append(f"{claim.statement}\n")
+        lines.append(f"{_standard_latex(claim.statement)}\n")
     return "\n".join(lines)
 
 
