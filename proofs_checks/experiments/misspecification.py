@@ -200,7 +200,7 @@ def _parity_findings(result: ExperimentResult) -> list[str]:
         values = [row["n_eff"] for row in small if row["family"] == family]
         ratios = [_ratio(row) for row in small if row["family"] == family]
         findings.append(
-            f"{family}: at beta <= 0.01, N_eff in [{min(values):.4g}, {max(values):.4g}] "
+            f"Design {result.parameters['design']}, {family}: at beta <= 0.01, N_eff in [{min(values):.4g}, {max(values):.4g}] "
             f"(N_eff/N_eff* in [{min(ratios):.3g}, {max(ratios):.3g}]) over seeds {result.parameters['seeds']}"
         )
     jumps = []
@@ -208,10 +208,11 @@ def _parity_findings(result: ExperimentResult) -> list[str]:
         product = sorted((row for row in rows if row["family"] == "product" and row["seed"] == seed), key=lambda row: -row["beta"])
         collapsed = [row["beta"] for row in product if row["mu"] > 0.99]
         jumps.append(f"seed {seed}: {max(collapsed):g}" if collapsed else f"seed {seed}: none")
-    findings.append("product family, largest beta with mu > 0.99 (the validity jump): " + ", ".join(jumps))
+    findings.append(f"Design {result.parameters['design']}, product family, largest beta with mu > 0.99 (the validity jump): "
+                    + ", ".join(jumps))
     forward = [row for row in result.rows if row["projection"] == "alpha-divergence"]
     findings.append(
-        "forward KL onto the product family: mu in "
+        f"Design {result.parameters['design']}, forward KL onto the product family: mu in "
         f"[{min(row['mu'] for row in forward):.6f}, {max(row['mu'] for row in forward):.6f}], coverage "
         f"{min(row['coverage'] for row in forward):.6f}: it keeps every valid output but gains no validity over the base model"
     )
@@ -252,10 +253,11 @@ def _at_least_summary(result: ExperimentResult) -> None:
         ratios = [_ratio(row) for row in rows if row["family"] == family]
         coverages = [row["coverage"] for row in rows if row["family"] == family]
         result.findings.append(
-            f"{family}: at beta = {min(DESIGN_B.betas):g}, N_eff/N_eff* in [{min(ratios):.3g}, {max(ratios):.3g}], "
+            f"Design {result.parameters['design']}, {family}: at beta = {min(DESIGN_B.betas):g}, N_eff/N_eff* in [{min(ratios):.3g}, {max(ratios):.3g}], "
             f"coverage in [{min(coverages):.3g}, {max(coverages):.3g}] over seeds {result.parameters['seeds']}"
         )
-    result.findings.append("collapse is gradual in beta and ordered by capacity: product < markov-1 < markov-2 < tabular")
+    result.findings.append(f"Design {result.parameters['design']}: collapse is gradual in beta and ordered by capacity: "
+                           "product < markov-1 < markov-2 < tabular")
 
 
 def _control_checks(model: SeedModel, families: dict[str, PolicyFamily], paths: Paths, rows: Rows) -> tuple[Rows, list[BoundCheck]]:
@@ -296,15 +298,15 @@ def _control_summary(result: ExperimentResult) -> None:
     for family in result.parameters["families"]:
         rows = [row for row in result.rows if row["family"] == family and row["beta"] <= 0.05]
         result.findings.append(
-            f"{family}: at beta <= 0.05, N_eff/N_eff* in [{min(map(_ratio, rows)):.7g}, {max(map(_ratio, rows)):.7g}], "
+            f"Design {result.parameters['design']}, {family}: at beta <= 0.05, N_eff/N_eff* in [{min(map(_ratio, rows)):.7g}, {max(map(_ratio, rows)):.7g}], "
             f"coverage in [{min(row['coverage'] for row in rows):.4g}, {max(row['coverage'] for row in rows):.4g}]"
         )
     smallest = min(CONTROL.betas)
     per_seed = ", ".join(f"seed {row['seed']}: {_ratio(row):.3f}" for row in result.rows
                          if row["family"] == "product" and row["beta"] == smallest)
-    result.findings.append(f"product family at beta = {smallest:g}, N_eff/N_eff* per seed: {per_seed}")
+    result.findings.append(f"Design {result.parameters['design']}, product family at beta = {smallest:g}, N_eff/N_eff* per seed: {per_seed}")
     result.findings.append(
-        "the Markov-1 family is misspecified at every beta (p_beta has a long-range interaction 1/beta) "
+        f"Design {result.parameters['design']}: the Markov-1 family is misspecified at every beta (p_beta has a long-range interaction 1/beta) "
         "yet recovers p_*: misspecification alone does not imply collapse"
     )
 
