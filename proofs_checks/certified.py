@@ -8,15 +8,17 @@ question asked is decided. Every ball contains the exact value, so a verdict
 drawn from balls is certain; NaN, infinities and balls too wide to decide are
 never evidence: they raise the precision and, at the cap, give ``undecided``.
 
-While evaluating, the compiler tracks a *scale* ``S``: the magnitude against
-which the value's rounding is judged. ``S(x) = |x|`` for a number or symbol;
-``S(a + b) = max(S(a), S(b))`` (the largest term combined); products and
-functions propagate it to first order, ``S(a b) = max(S(a) |b|, |a| S(b))``,
-``S(f(x)) = max(|f(x)|, |f'(x)| S(x))`` (``S(e^x) = e^x max(1, S(x))``,
-``S(log x) = max(|log x|, S(x)/|x|)``). So an exact 0 on one side of
-``X - Y = 0`` is judged against the size of ``X`` and ``Y``, and a tiny value
-such as ``e^{-1/beta}`` is judged relative to itself, never absorbed by an
-absolute floor.
+While evaluating, the compiler tracks a *scale* ``S``: the size of the terms a
+value was computed from. ``S(x) = |x|`` for a number or symbol; ``S(a + b) =
+max(S(a), S(b))`` (the largest term combined); products and functions
+propagate it to first order, ``S(a b) = max(S(a) |b|, |a| S(b))``, ``S(f(x)) =
+max(|f(x)|, |f'(x)| S(x))`` (``S(e^x) = e^x max(1, S(x))``, ``S(log x) =
+max(|log x|, S(x)/|x|)``). Two enclosures *agree to d digits* when both radii
+are at most ``10^-d`` times ``max(|lhs|, |rhs|)``, or, when a ball contains 0
+(a value that may be 0, cancelled out of larger terms), ``10^-d`` times the
+larger of that and ``S``. So the exact 0 of ``X - Y = 0`` is judged against the
+size of ``X`` and ``Y``, and a tiny value such as ``e^{-1/beta}`` is judged
+relative to itself, never absorbed by an absolute floor.
 
 Main definitions
 - ``MAX_PREC = 2**17``: the most bits an evaluation uses (about 39000 digits;
@@ -31,21 +33,22 @@ Main definitions
   rounded outward, the bits used, and the imaginary part's ``[low, high]`` when
   the value is not real (principal branch).
 - ``enclose(expr, point, digits)``: an enclosure narrower than ``10^-digits``
-  relative (``10^-digits S`` when it contains 0), or None below ``max_prec``.
+  relative, or None below ``max_prec``; a ball still containing 0 at
+  ``max_prec`` is accepted when narrower than ``10^-digits S``.
 - ``compare(lhs, relation, rhs, point)``: a ``Comparison`` with verdict
   ``holds`` / ``fails`` / ``undecided``. For ``=``: ``fails`` iff the enclosures
-  are disjoint; ``holds`` iff they overlap and both radii are at most
-  ``10^-agree_digits max(S_lhs, S_rhs)`` (agreement, not a proof). For
+  are disjoint; ``holds`` iff they overlap and agree to ``agree_digits``
+  digits (agreement, not a proof). For
   ``<, <=, >, >=``: ``holds`` / ``fails`` iff the balls make the relation
   certainly true / certainly false; a tie the balls cannot decide is decided
   exactly by SymPy at the rational point when it can (method ``exact``). A side
   that is certainly not real (the log or square root of a negative number) is
   evaluated on the principal branch: disjoint complex enclosures are
   ``fails``; agreeing ones are ``undecided`` (the statement is about reals).
-- ``exact_text(q)``: the point format, an exact rational as text that
-  ``sympy.Rational(text)`` reads back exactly: a decimal (``0.375``,
-  ``1.5e-400``) when the denominator has no prime factor but 2 and 5, else
-  ``p/q``.
+- ``exact_text(q)``: the point format, an exact rational as text: a decimal
+  (``0.375``, ``1.5e-400``) when the denominator has no prime factor but 2 and
+  5, else ``p/q``; ``exact_fraction(text)`` reads it (and an enclosure bound)
+  back exactly, as ``sympy.Rational(text)`` does up to 4300 digits.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ __all__ = [
     "Comparison",
     "compare",
     "exact_text",
+    "exact_fraction",
     "RELATIONS",
 ]
 
@@ -241,6 +245,8 @@ def _exp(child: Node) -> Node:
     def node(env: _Env) -> tuple[Any, Any]:
         x, s = child(env)
         value = x.exp()
+        if _is_ball(value) and _contains_zero(value):
+            raise _Uncertain("exp below the range resolved at this precision")
         return value, _mag(value) * _max(arb(1), s) if env.track else None
     return node
 
@@ -459,7 +465,8 @@ def _decimal(mantissa: int, exponent: int) -> str:
 
 
 def exact_text(value: Any) -> str:
-    """An exact rational as text ``sympy.Rational`` reads back exactly (see the header)."""
+    """An exact rational as text that ``exact_fraction`` (and, up to Python's limit of
+    4300 digits per integer, ``sympy.Rational``) reads back exactly."""
     q = sp.Rational(value)
     p, d = int(q.p), int(q.q)
     twos = (d & -d).bit_length() - 1
@@ -472,6 +479,22 @@ def exact_text(value: Any) -> str:
         return f"{_digits(p)}/{_digits(d)}"
     k = max(twos, fives)
     return _decimal(p * 2 ** (k - twos) * 5 ** (k - fives), -k)
+
+
+def exact_fraction(text: str) -> Fraction:
+    """The exact rational that ``text`` (an ``exact_text`` or an enclosure bound) writes,
+    read without Python's limit on the digits of an integer (its decimal exponent
+    must be moderate: ``10^-exponent`` is built as an integer)."""
+    text = text.strip()
+    if "/" in text:
+        p, q = text.split("/")
+        return Fraction(int(fmpz(p)), int(fmpz(q)))
+    mantissa, _, exponent = text.lower().partition("e")
+    sign = -1 if mantissa.startswith("-") else 1
+    whole, _, decimals = mantissa.lstrip("+-").partition(".")
+    power = int(exponent or 0) - len(decimals)
+    digits = sign * int(fmpz(whole + decimals or "0"))
+    return Fraction(digits * 10 ** max(power, 0), 10 ** max(-power, 0))
 
 
 # ---------------------------------------------------------------- enclosures
@@ -495,17 +518,58 @@ class Enclosure:
         return text if self.imag is None else f"{text} + [{self.imag[0]}, {self.imag[1]}]*I"
 
 
-def _bounds(x: arb, digits: int) -> tuple[str, str]:
-    if x.is_zero():
-        return "0", "0"
-    mid, rad, exponent = x.mid_rad_10exp(digits)
-    return _decimal(int(mid - rad), int(exponent)), _decimal(int(mid + rad), int(exponent))
+Decimal = tuple[int, int]
+"""``(mantissa, exponent)``: the exact number ``mantissa * 10^exponent``."""
+
+
+def _parse_decimal(text: str) -> Decimal:
+    mantissa, _, exponent = text.lower().partition("e")
+    whole, _, decimals = mantissa.partition(".")
+    return int(fmpz(whole + decimals)), int(exponent or 0) - len(decimals)
+
+
+def _bounds(x: arb, digits: int) -> tuple[Decimal, Decimal]:
+    """Decimal bounds of the ball, rounded outward (arb's decimal output contains the ball)."""
+    text = x.str(digits, radius=True).strip("[]")
+    mid_text, _, rad_text = text.partition("+/-")
+    mid = _parse_decimal(mid_text.strip() or "0")
+    rad = _parse_decimal(rad_text.strip() or "0")
+    exponent = min(mid[1], rad[1])
+    m, r = mid[0] * 10 ** (mid[1] - exponent), rad[0] * 10 ** (rad[1] - exponent)
+    return (m - r, exponent), (m + r, exponent)
+
+
+def _signum(n: int) -> int:
+    return (n > 0) - (n < 0)
+
+
+def _compare(a: Decimal, b: Decimal) -> int:
+    """The sign of ``a - b``, without expanding huge exponents."""
+    if _signum(a[0]) != _signum(b[0]) or a[0] == 0:
+        return _signum(_signum(a[0]) - _signum(b[0]))
+    lead_a, lead_b = a[1] + len(_digits(abs(a[0]))), b[1] + len(_digits(abs(b[0])))
+    if lead_a != lead_b:
+        return _signum(a[0]) * (1 if lead_a > lead_b else -1)
+    exponent = min(a[1], b[1])
+    return _signum(a[0] * 10 ** (a[1] - exponent) - b[0] * 10 ** (b[1] - exponent))
 
 
 def _enclosure(x: Any, prec: int, digits: int) -> Enclosure:
+    def text(bounds: tuple[Decimal, Decimal]) -> tuple[str, str]:
+        return _decimal(*bounds[0]), _decimal(*bounds[1])
+
     if isinstance(x, acb):
-        return Enclosure(*_bounds(x.real, digits), prec, _bounds(x.imag, digits))
-    return Enclosure(*_bounds(x, digits), prec)
+        return Enclosure(*text(_bounds(x.real, digits)), prec, text(_bounds(x.imag, digits)))
+    return Enclosure(*text(_bounds(x, digits)), prec)
+
+
+def _printed_disjoint(left: Any, right: Any, digits: int) -> bool:
+    """Whether the decimal enclosures printed with ``digits`` digits are disjoint."""
+    def parts(x: Any) -> list[tuple[Decimal, Decimal]]:
+        x = acb(x)
+        return [_bounds(x.real, digits), _bounds(x.imag, digits)]
+
+    return any(_compare(a[1], b[0]) < 0 or _compare(b[1], a[0]) < 0 for a, b in zip(parts(left), parts(right)))
 
 
 def _exact_point(point: Mapping[sp.Symbol, Any], symbols: Sequence[sp.Symbol]) -> list[fmpq]:
@@ -551,6 +615,14 @@ def _radius(x: Any) -> arb:
     if isinstance(x, acb):
         return x.real.rad().max(x.imag.rad())
     return x.rad()
+
+
+def _reference(left: Any, right: Any, scale: arb) -> arb:
+    """What the radii of a comparison are judged against: ``max(|lhs|, |rhs|)``, and
+    the scale ``S`` of the terms when a ball contains 0 (a value that may be 0,
+    cancelled out of larger terms)."""
+    size = _low(left).max(_low(right))
+    return size.max(scale) if _contains_zero(left) or _contains_zero(right) else size
 
 
 def _narrow(x: Any, scale: arb, digits: int) -> bool:
@@ -600,7 +672,8 @@ class Comparison:
     """The verdict of ``lhs relation rhs`` at an exact point, with its evidence.
 
     ``point`` maps symbol names to exact rationals in the format of ``exact_text``;
-    ``scale`` is ``max(S_lhs, S_rhs)`` (a decimal upper bound, "" when unknown)."""
+    ``residual`` is ``|lhs - rhs|`` over the size the radii are judged against, to 6
+    digits ("" when unknown)."""
 
     verdict: Literal["holds", "fails", "undecided"]
     point: dict[str, str]
@@ -608,7 +681,7 @@ class Comparison:
     rhs: Enclosure | None
     method: Literal["arb", "exact"]
     detail: str
-    scale: str = ""
+    residual: str = ""
 
     def counterexample(self) -> dict[str, Any]:
         """``{"point", "lhs", "rhs", "method", "prec", "detail"}`` (and ``lhs_imag`` /
@@ -652,8 +725,8 @@ def _exact(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol, 
         return None
     difference = left - right
     if not difference.is_Rational:
-        if sp.count_ops(difference) > 200:
-            return None
+        if sp.count_ops(difference) > 200 or difference.has(sp.exp, sp.log, log1p, expm1):
+            return None  # a transcendental difference is left to the balls (SymPy may evaluate it forever)
         difference = sp.simplify(difference)
     if not difference.is_Rational:
         return None
@@ -680,14 +753,14 @@ def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol,
     def result(verdict: str, detail: str, method: str = "arb", digits: int = 20) -> Comparison:
         if last is None:
             return Comparison(verdict, point_text, None, None, method, detail)  # type: ignore[arg-type]
-        left, right, scale, prec = last
-        while True:  # print enough digits that disjoint enclosures print disjoint
-            enclosures = _enclosure(left, prec, digits), _enclosure(right, prec, digits)
-            if verdict != "fails" or method != "arb" or digits > prec // 3 + 10 or not _overlapping_text(*enclosures):
-                break
-            digits *= 2
-        scale_text = _bounds(scale, 5)[1] if scale.is_finite() else ""
-        return Comparison(verdict, point_text, *enclosures, method, detail, scale_text)  # type: ignore[arg-type]
+        left, right, size, prec = last
+        if verdict == "fails" and method == "arb":  # enough digits that the printed enclosures are disjoint
+            while digits < prec // 3 + 10 and not _printed_disjoint(left, right, digits):
+                digits *= 2
+        residual = abs(acb(left).mid() - acb(right).mid()) / size.mid() if size.is_finite() and size > 0 else arb(0)
+        residual_text = residual.str(6, radius=False) if residual.is_finite() else ""
+        return Comparison(verdict, point_text, _enclosure(left, prec, digits),  # type: ignore[arg-type]
+                          _enclosure(right, prec, digits), method, detail, residual_text)
 
     for prec in _precisions(max_prec):
         with ctx.workprec(prec):
@@ -702,9 +775,9 @@ def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol,
             except (_Uncertain, _NotReal) as error:
                 reason = str(error)
                 continue
-            scale = left_scale.max(right_scale)
-            last = (left, right, scale, prec)
-            narrow = _narrow(left, scale, agree_digits) and _narrow(right, scale, agree_digits)
+            size = _reference(left, right, left_scale.max(right_scale))
+            last = (left, right, size, prec)
+            narrow = _narrow(left, size, agree_digits) and _narrow(right, size, agree_digits)
             if complex_values:
                 if _disjoint(left, right):
                     return result("fails", f"{reason}; principal-branch enclosures disjoint at {prec} bits")
@@ -715,7 +788,7 @@ def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol,
                 if _disjoint(left, right):
                     return result("fails", f"enclosures disjoint at {prec} bits")
                 if narrow:
-                    return result("holds", f"enclosures agree to {agree_digits} digits of the scale at {prec} bits")
+                    return result("holds", f"enclosures agree to {agree_digits} digits at {prec} bits")
             else:
                 verdict = _decide(left, relation, right)
                 if verdict is not None:
@@ -733,12 +806,3 @@ def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol,
     if last is None:
         return result("undecided", f"NaN at every precision up to {max_prec} bits: {reason}")
     return result("undecided", f"undecided at {max_prec} bits: {reason}")
-
-
-def _overlapping_text(left: Enclosure, right: Enclosure) -> bool:
-    """Whether the printed (outward-rounded) enclosures overlap, real and imaginary parts."""
-    def parts(e: Enclosure) -> list[tuple[Fraction, Fraction]]:
-        imag = e.imag or ("0", "0")
-        return [(Fraction(e.low), Fraction(e.high)), (Fraction(imag[0]), Fraction(imag[1]))]
-
-    return all(a[0] <= b[1] and b[0] <= a[1] for a, b in zip(parts(left), parts(right)))

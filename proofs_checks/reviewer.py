@@ -33,15 +33,11 @@ Main definitions
   (``proofs_checks.domains``). A malformed argument raises ``RegistryError``
   naming the claim and the argument.
 - ``parse(text, what)``: one expression, read exactly, or ``RegistryError``.
-- ``CertifiedCase``: a numeric ``Case`` with the comparison's ``certificate``
-  (``Comparison.counterexample()``) and an ``undecided`` flag.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -58,7 +54,7 @@ from proofs_checks.numeric import Case, NumericContext
 from proofs_checks.proof import Derivation, Equal, Part
 from theory.symbolic import alpha, beta, binary_kl, logit, mu, sigmoid
 
-__all__ = ["identity_claim", "parse", "CertifiedCase", "UndecidedPoints", "ALLOWED_FUNCTIONS"]
+__all__ = ["identity_claim", "parse", "ALLOWED_FUNCTIONS"]
 
 SYMBOLS = {"alpha": alpha, "beta": beta, "mu": mu}
 ALLOWED_FUNCTIONS = {
@@ -75,20 +71,6 @@ _TRANSFORMATIONS = standard_transformations + (rationalize,)
 _GLOBALS = {"Symbol": sp.Symbol, "Function": sp.Function, "Integer": sp.Integer, "Float": sp.Float,
             "Rational": sp.Rational}
 _MIN_POINTS = 24
-
-
-class UndecidedPoints(ArithmeticError):
-    """Points where the balls decide neither way (and no point refutes the identity)."""
-
-
-@dataclass(frozen=True)
-class CertifiedCase(Case):
-    """A numeric case decided by ``certified.compare``: ``certificate`` is the
-    comparison's ``counterexample()`` (exact point, both enclosures, method,
-    precision), ``undecided`` marks a point the balls could not decide."""
-
-    certificate: dict[str, Any] | None = None
-    undecided: bool = False
 
 
 def _check_text(text: str, what: str) -> None:
@@ -192,20 +174,8 @@ def _short(point: Mapping[Any, sp.Rational]) -> str:
 
 
 def _residual(comparison: Comparison) -> mpmath.mpf:
-    """``|mid(lhs) - mid(rhs)| / scale`` (real and imaginary parts), for the report."""
-    if comparison.lhs is None or comparison.rhs is None:
-        return mpmath.mpf("inf")
-
-    def mids(e: Any) -> list[Fraction]:
-        parts = [(e.low, e.high), e.imag or ("0", "0")]
-        return [(Fraction(low) + Fraction(high)) / 2 for low, high in parts]
-
-    gap = max(abs(a - b) for a, b in zip(mids(comparison.lhs), mids(comparison.rhs)))
-    if gap == 0:
-        return mpmath.mpf(0)
-    scale = Fraction(comparison.scale) if comparison.scale else Fraction(0)
-    ratio = gap / scale if scale else gap
-    return mpmath.mpf(ratio.numerator) / ratio.denominator
+    """``|lhs - rhs| / S`` for the report (NaN when unknown)."""
+    return mpmath.mpf(comparison.residual) if comparison.residual else mpmath.mpf("nan")
 
 
 def _describe(comparison: Comparison) -> str:
@@ -249,32 +219,32 @@ def identity_claim(
                           hypotheses=(stated,), domain=bounds)
 
     @claim.numeric
-    def _numeric(ctx: NumericContext) -> Iterator[CertifiedCase]:
-        """Certified comparisons at the points of the domain. A point the balls cannot
-        decide raises ``UndecidedPoints`` unless another point refutes the identity."""
-        points = region.points(ctx.rng, max(ctx.random_cases, _MIN_POINTS), exprs=(left, right))
-        comparisons = [compare(left, "=", right, point, agree_digits=ctx.dps - 10) for point in points]
-        undecided = [(p, c) for p, c in zip(points, comparisons) if c.verdict == "undecided"]
-        if undecided and not any(c.verdict == "fails" for c in comparisons):
-            point, first = undecided[0]
-            raise UndecidedPoints(f"{len(undecided)} of {len(points)} points undecided; first at "
-                                  f"{_short(point)}: {first.detail}")
-        for point, comparison in zip(points, comparisons):
+    def _numeric(ctx: NumericContext) -> Iterator[Case]:
+        """A certified comparison at each point of the domain: a failing case carries
+        its certificate; a point the balls cannot decide is an undecided case."""
+        for point in region.points(ctx.rng, max(ctx.random_cases, _MIN_POINTS), exprs=(left, right)):
+            comparison = compare(left, "=", right, point, agree_digits=ctx.dps - 10)
             if comparison.verdict == "holds":
-                yield CertifiedCase(f"lhs = rhs at {_short(point)}", _residual(comparison), True)
+                yield Case(f"lhs = rhs at {_short(point)}", _residual(comparison), True)
             elif comparison.verdict == "fails":
-                yield CertifiedCase(f"lhs = rhs fails {_describe(comparison)}", _residual(comparison), False,
-                                    certificate=comparison.counterexample())
+                yield Case(f"lhs = rhs fails {_describe(comparison)}", _residual(comparison), False,
+                           certificate=comparison.counterexample())
+            else:
+                yield Case(f"lhs = rhs undecided at {_short(point)}: {comparison.detail}", mpmath.mpf("nan"), False,
+                           undecided=True)
+
+    def _confirm(point: dict[sp.Symbol, sp.Rational]) -> Comparison:
+        return compare(left, "=", right, point)
 
     def _property(point: dict[sp.Symbol, sp.Rational]) -> None:
         """A certified comparison at the drawn point; an undecided one is recorded in
         ``_property.undecided`` and rejected (it counts neither way)."""
-        comparison = compare(left, "=", right, point)
+        comparison = _confirm(point)
         if comparison.verdict == "undecided":
             _property.undecided.append(comparison.counterexample())  # type: ignore[attr-defined]
             reject()
         assert comparison.verdict == "holds", f"lhs = rhs fails {_describe(comparison)}"
 
     _property.undecided = []  # type: ignore[attr-defined]
-    claim.property(domain_points(region, (left, right)))(_property)
+    claim.property(domain_points(region, (left, right)), confirm=_confirm)(_property)
     return claim
