@@ -46,6 +46,12 @@ class Assumption:
     symbols: tuple[sp.Basic, ...] = ()
     """Symbols (or indexed bases) whose SymPy assumptions this assumption justifies."""
 
+    def __post_init__(self) -> None:
+        for fact in self.facts:
+            if isinstance(fact, sp.logic.boolalg.BooleanAtom):
+                raise ValueError(f"assumption {self.id!r}: a fact evaluated to {fact} when it was built; "
+                                 "write it with evaluate=False so that it stays a citable relation")
+
 
 _G = GenericOutcomes()
 _A, _Q, _V, _S, _R = _G.a[_G.y], _G.q[_G.y], _G.v[_G.y], _G.s[_G.y], _G.r[_G.y]

@@ -37,7 +37,8 @@ Main definitions
   case), ``Sign(expr, sign)``, ``Limit(expr, var, point, value)``,
   ``Asymptotic(expr, approx, var, point)`` (``lim expr/approx = 1``),
   ``ConvexMinimum(f, var, at)`` (``f >= f(at)`` for all ``var``, from
-  ``f'(at) = 0`` and ``f'' > 0``), ``Apply(result, **instance)`` (a standard
+  ``f'(at) = 0`` and ``f'' > 0``), ``Finite(expr)`` (a finite sum of finite
+  terms), ``Apply(result, **instance)`` (a standard
   result whose hypotheses are checked), ``Informal(statement, concludes)``.
 - ``Part(id, statement, relation)``: one formal part of a claim's statement.
 - ``Derivation(scope, steps, definitions, hypotheses, domain)``;
@@ -57,10 +58,10 @@ import sympy as sp
 from proofs_checks.assumptions import BY_ID as STANDING_BY_ID
 from proofs_checks.assumptions import Assumption, symbol_sources
 from proofs_checks.signs import SIGN_RELATIONS, Fact, Knowledge, SignName, prove_sign
-from proofs_checks.simplification import Intervals, interval_substitution, is_zero
+from proofs_checks.simplification import Intervals, TimeLimit, bounded, interval_substitution, is_zero
 
 __all__ = [
-    "Step", "Equal", "Sign", "Limit", "Asymptotic", "ConvexMinimum", "Apply", "Informal",
+    "Step", "Equal", "Sign", "Limit", "Asymptotic", "ConvexMinimum", "Finite", "Apply", "Informal",
     "Part", "Derivation", "DerivationResult", "StepResult", "DerivationError", "reduce_sums",
 ]
 
@@ -80,6 +81,8 @@ def reduce_sums(expr: sp.Expr) -> sp.Expr:
     summand, factors free of the summation index pulled out, a double sum of a
     product of one-index factors split into a product of sums, and equal one-index
     sums given the same index symbol."""
+    if not expr.has(sp.Sum):
+        return expr
     expr = sp.expand(sp.expand_log(expr))
 
     def split_term(term: sp.Expr, limits: tuple[Any, ...]) -> sp.Expr:
@@ -88,7 +91,7 @@ def reduce_sums(expr: sp.Expr) -> sp.Expr:
             term = cancelled
         groups: dict[Any, list[sp.Expr]] = {}
         for factor in sp.Mul.make_args(term):
-            depends = tuple(limit for limit in limits if factor.has(limit[0]))
+            depends = tuple(limit for limit in limits if limit[0] in factor.free_symbols)
             key = depends[0] if len(depends) == 1 else (depends or None)
             groups.setdefault(key, []).append(factor)
         result = sp.Mul(*groups.pop(None, []))
@@ -96,7 +99,7 @@ def reduce_sums(expr: sp.Expr) -> sp.Expr:
             own = key if isinstance(key[0], tuple) else (key,)
             result *= sp.Sum(sp.Mul(*factors), *own)
         for index, low, high in limits:
-            if not term.has(index):
+            if index not in term.free_symbols:
                 result *= high - low + 1
         return result
 
@@ -125,22 +128,36 @@ def _rename_indices(expr: sp.Expr) -> sp.Expr:
 
 def _eliminate(difference: sp.Expr, equalities: Sequence[sp.Expr]) -> sp.Expr:
     """Subtract multiples of the cited equalities ``D_i = 0`` (in ``reduce_sums``
-    normal form) from ``difference``, each eliminating one of its sums (or
-    non-numeric atoms), so that an identity that follows linearly from the cited
-    ones reduces to 0."""
-    remaining = [reduce_sums(d) for d in equalities]
+    normal form) from ``difference``: repeatedly, the sum with the simplest
+    coefficient in some relation (numeric coefficients first) is solved for and
+    substituted everywhere; a relation left without sums is subtracted (or
+    added) whole. An identity that follows linearly from the cited ones thus
+    reduces to 0."""
+    relations = [sp.expand(reduce_sums(d)) for d in equalities if d != 0]
     difference = reduce_sums(difference)
-    for index, relation in enumerate(remaining):
-        candidates = sorted(relation.atoms(sp.Sum), key=sp.count_ops, reverse=True) or \
-            sorted((a for a in relation.free_symbols if difference.has(a)), key=str)
-        for atom in candidates:
-            coefficient = sp.expand(relation).coeff(atom)
-            if coefficient == 0 or coefficient.has(atom) or not difference.has(atom):
-                continue
-            solved = sp.expand(atom - relation / coefficient)
-            difference = reduce_sums(sp.expand(difference.xreplace({atom: solved})))
-            remaining[index + 1:] = [reduce_sums(sp.expand(r.xreplace({atom: solved}))) for r in remaining[index + 1:]]
+    while relations:
+        best = None
+        for index, relation in enumerate(relations):
+            atoms = relation.atoms(sp.Sum) or {a for a in relation.atoms(sp.Symbol, sp.Indexed, sp.Product)
+                                               if difference.has(a) and not isinstance(a, sp.Dummy)}
+            for atom in atoms:
+                coefficient = relation.coeff(atom)
+                if coefficient == 0 or coefficient.has(sp.Sum) or coefficient.has(atom) or \
+                        sp.expand(relation - coefficient * atom).has(atom):
+                    continue
+                key = (not coefficient.is_number, sp.count_ops(coefficient), sp.default_sort_key(atom))
+                if best is None or key < best[0]:
+                    best = (key, index, atom, coefficient)
+        if best is None:
             break
+        _, index, atom, coefficient = best
+        solved = sp.expand(atom - relations.pop(index) / coefficient)
+        difference = reduce_sums(difference.xreplace({atom: solved}))
+        relations = [sp.expand(reduce_sums(r.xreplace({atom: solved}))) for r in relations]
+    for relation in relations:
+        for combined in (difference - relation, difference + relation):
+            if relation != 0 and _algebraically_zero(combined):
+                return sp.Integer(0)
     return difference
 
 
@@ -169,8 +186,10 @@ class StepContext:
         return self.knowledge().intervals
 
     def equalities(self) -> list[sp.Expr]:
+        """The cited equalities used linearly: neither rewrite rules nor 0/1 facts."""
         return [self.expand(r.lhs - r.rhs) for f in self.facts if not f.variables
-                for r in _conjuncts(f.relation) if isinstance(r, sp.Equality)]
+                for r in _conjuncts(f.relation) if isinstance(r, sp.Equality) and not _rewrite_rule(r.lhs)
+                and not (r.rhs == 0 and isinstance(r.lhs, sp.Mul))]
 
 
 def _conjuncts(relation: sp.Basic) -> list[sp.Basic]:
@@ -246,13 +265,60 @@ def _latex(relation: sp.Basic) -> str:
     return sp.latex(relation)
 
 
+def _binary_values(facts: Sequence[Fact]) -> set[sp.Indexed]:
+    """The indexed values that a cited fact ``x (1 - x) = 0`` makes 0 or 1."""
+    found = set()
+    for fact in facts:
+        for relation in _conjuncts(fact.relation):
+            if isinstance(relation, sp.Equality) and relation.rhs == 0 and isinstance(relation.lhs, sp.Mul):
+                args = relation.lhs.args
+                found |= {x for x in args if isinstance(x, sp.Indexed) and any(sp.expand(a - (1 - x)) == 0 for a in args)}
+    return found
+
+
+def _binary_linearized(expr: sp.Expr, facts: Sequence[Fact]) -> sp.Expr:
+    """Every function of a 0/1 value ``x`` replaced by its interpolant on {0, 1}:
+    ``f(x) = f(0) (1 - x) + f(1) x``, in each summand and in each term outside sums."""
+    def linear(f: sp.Expr, x: sp.Indexed) -> sp.Expr:
+        sums = {s: sp.Dummy("T") for s in f.atoms(sp.Sum)}  # x inside a sum is bound: leave it alone
+        g = f.xreplace(sums)
+        if not g.has(x) or (g.is_polynomial(x) and sp.degree(g, x) <= 1):
+            return f
+        back = {dummy: s for s, dummy in sums.items()}
+        return (g.subs(x, 0) * (1 - x) + g.subs(x, 1) * x).xreplace(back)
+
+    for x in _binary_values(facts):
+        expr = expr.replace(lambda e, x=x: isinstance(e, sp.Sum) and e.function.has(x),
+                            lambda e, x=x: sp.Sum(linear(e.function, x), *e.limits))
+        expr = sp.Add(*(linear(term, x) for term in sp.Add.make_args(sp.expand(expr))))
+    return expr
+
+
+def _rewrite_rule(lhs: sp.Expr) -> bool:
+    """Whether an equality with this left side is used as a rewrite rule (a derivative,
+    a function value, a power): other equalities are used linearly (``_eliminate``)."""
+    return isinstance(lhs, (sp.Derivative, sp.Function, sp.Pow, sp.Limit)) and not lhs.has(sp.Sum)
+
+
+def _rewritten(expr: sp.Expr, context: StepContext) -> sp.Expr:
+    """``expr`` with the cited pointwise equalities (``lhs -> rhs``, ``lhs`` neither a
+    sum nor a number) and the binary powers applied."""
+    rewrites = {context.expand(r.lhs): context.expand(r.rhs) for f in context.facts if not f.variables
+                for r in _conjuncts(f.relation) if isinstance(r, sp.Equality) and _rewrite_rule(r.lhs)}
+    if rewrites:
+        expr = expr.xreplace(rewrites)
+    return _binary_linearized(expr, context.facts)
+
+
 def _sides_equal(difference: sp.Expr, context: StepContext) -> bool:
     intervals = context.intervals
     substitution = interval_substitution(intervals) if intervals else {}
-    equalities = [e.subs(substitution) for e in context.equalities()]
+    difference = _rewritten(difference, context)
     difference = difference.subs(substitution)
-    if difference.has(sp.Sum) or equalities:
-        difference = _eliminate(difference, equalities)
+    equalities = [_binary_linearized(e, context.facts).subs(substitution) for e in context.equalities()
+                  if difference.has(sp.Sum) or not e.has(sp.Sum)]
+    if equalities or difference.has(sp.Sum):
+        difference = _binary_linearized(_eliminate(difference, equalities), context.facts)
     return is_zero(difference)
 
 
@@ -285,6 +351,8 @@ class Equal(Step):
                 return StepResult("verified", "identity: the difference reduces to 0")
             return StepResult("inconclusive", "the difference did not reduce to 0")
         variable, values = self.cases
+        if any(s.function.has(variable) for s in difference.atoms(sp.Sum)):
+            return StepResult("inconclusive", f"a case split on {variable} cannot reach inside a sum over y")
         for value in values:
             if not _sides_equal(difference.subs(variable, value), context):
                 return StepResult("inconclusive", f"case {variable} = {value}: the difference did not reduce to 0")
@@ -332,18 +400,49 @@ class Sign(Step):
 
 
 def _limit(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals: Intervals) -> sp.Expr:
-    """SymPy's limit; a finite sum's limit term by term (each term's limit finite);
-    other symbols replaced by positive parameters of their cited intervals when
-    SymPy cannot do without."""
+    """SymPy's limit, extended to finite sums: the expression is tried with the
+    factors free of the summation index pulled out of its sums (``reduce_sums``)
+    and with its sums only split over the terms of their summands; a sum, product
+    or finite sum of terms whose limits are finite has the sum or product of
+    those limits; a sum free of ``var`` with a finite summand is a constant (a real
+    symbol while SymPy computes); other symbols are replaced by positive
+    parameters of their cited intervals when SymPy cannot do without. What SymPy
+    cannot compute stays an unevaluated ``Limit``."""
     expr = sp.sympify(expr).doit()
+    split = expr.replace(lambda e: isinstance(e, sp.Sum),
+                         lambda e: sp.Add(*(sp.Sum(t, *e.limits) for t in sp.Add.make_args(sp.expand(e.function)))))
+    computed = sp.Limit(expr, var, point, direction)
+    for form in (reduce_sums(expr), split):
+        computed = _limit_of(form, var, point, direction, intervals)
+        if not computed.has(sp.Limit):
+            return computed
+    return computed
+
+
+def _limit_of(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals: Intervals) -> sp.Expr:
+    if isinstance(expr, (sp.Add, sp.Mul)) and any(s.function.has(var) for s in expr.atoms(sp.Sum)):
+        parts = [_limit_of(part, var, point, direction, intervals) for part in expr.args]
+        if all(part.is_finite for part in parts):  # the limit of a sum or product of convergent terms
+            return expr.func(*parts)
     if isinstance(expr, sp.Sum) and expr.function.has(var):
-        term = _limit(expr.function, var, point, direction, intervals)
+        term = _limit_of(expr.function, var, point, direction, intervals)
         if term.is_finite:
             return sp.Sum(term, *expr.limits)
-    computed = sp.limit(expr, var, point, direction)
+    constants = {s: sp.Dummy("C", real=True) for s in expr.atoms(sp.Sum)
+                 if not s.has(var) and s.function.is_finite}
+    if constants:
+        computed = _limit_of(expr.xreplace(constants), var, point, direction, intervals)
+        return computed.xreplace({dummy: s for s, dummy in constants.items()})
+    try:
+        computed = sp.limit(expr, var, point, direction)
+    except (NotImplementedError, ValueError, TypeError):
+        return sp.Limit(expr, var, point, direction)
     if computed.has(sp.Limit) and intervals:
         others = {s: b for s, b in intervals.items() if s != var}
-        computed = sp.limit(expr.subs(interval_substitution(others)), var, point, direction)
+        try:
+            computed = sp.limit(expr.subs(interval_substitution(others)), var, point, direction)
+        except (NotImplementedError, ValueError, TypeError):
+            return sp.Limit(expr, var, point, direction)
     return computed
 
 
@@ -371,7 +470,7 @@ class Limit(Step):
         intervals = context.intervals
         computed = _limit(context.expand(self.expr), self.var, self.point, self.direction, intervals)
         value = context.expand(self.value)
-        if computed == value or (not computed.has(sp.Limit) and is_zero(computed - value, intervals)):
+        if computed == value or (not computed.has(sp.Limit) and _sides_equal(computed - value, context)):
             return StepResult("verified", f"limit computed by SymPy: {sp.sstr(computed)}")
         if computed.is_number and value.is_number:
             return StepResult("refuted", f"SymPy computes the limit as {sp.sstr(computed)}, not {sp.sstr(value)}")
@@ -407,7 +506,7 @@ class Asymptotic(Step):
         intervals = context.intervals
         ratio = _limit(context.expand(self.expr / sp.sympify(self.approx)), self.var, self.point, self.direction,
                        intervals)
-        if not ratio.has(sp.Limit) and is_zero(ratio - 1, intervals):
+        if not ratio.has(sp.Limit) and _sides_equal(ratio - 1, context):
             return StepResult("verified", "the ratio tends to 1 (limit computed by SymPy)")
         if ratio.is_number:
             return StepResult("refuted", f"the ratio tends to {sp.sstr(ratio)}, not 1")
@@ -461,6 +560,33 @@ class ConvexMinimum(Step):
     def pointwise(self, context: StepContext) -> tuple[sp.Expr, str, sp.Expr] | None:
         f = context.expand(self.f)
         return f, ">=", f.subs(self.var, self.at)
+
+
+@dataclass(frozen=True)
+class Finite(Step):
+    """``expr < oo``: a finite sum of terms that are finite under the cited facts
+    (each term's finiteness decided by SymPy after the cited intervals become
+    positive parameters), or an expression SymPy shows finite."""
+
+    expr: Any
+    because: str
+    assumes: tuple[str, ...] = ()
+    kind: ClassVar[str] = "finite"
+
+    def conclusion(self) -> sp.Basic:
+        return sp.StrictLessThan(sp.sympify(self.expr), sp.oo, evaluate=False)
+
+    def vacuous(self, expand: Callable[[Any], sp.Expr]) -> str | None:
+        return "the expression is a number" if expand(self.expr).is_number else None
+
+    def verify(self, context: StepContext) -> StepResult:
+        expr = context.expand(self.expr)
+        substitution = interval_substitution(context.intervals)
+        terms = [s.function for s in expr.atoms(sp.Sum)] + [expr.xreplace({s: sp.Integer(0) for s in expr.atoms(sp.Sum)})]
+        if all(s.limits[0][2].is_integer and s.limits[0][2].is_finite for s in expr.atoms(sp.Sum)) and all(
+                sp.simplify(t.subs(substitution)).is_finite for t in terms):
+            return StepResult("verified", "a finite sum of finite terms")
+        return StepResult("inconclusive", "SymPy could not show every term finite")
 
 
 @dataclass(frozen=True)
@@ -538,6 +664,11 @@ class Part:
     id: str
     statement: str
     relation: sp.Basic
+
+    def __post_init__(self) -> None:
+        if isinstance(self.relation, sp.logic.boolalg.BooleanAtom):
+            raise DerivationError(f"part {self.id!r}: the relation evaluated to {self.relation} when it was built;"
+                                  " write it with evaluate=False so that a step must conclude it")
 
 
 @dataclass(frozen=True)
@@ -682,20 +813,38 @@ class Derivation:
                                 concludes, complete, counterexample)
 
     def _concluding_step(self, part: Part, established: Mapping[int, tuple[sp.Basic, tuple]]) -> int | None:
-        """The first established step whose conclusion is the part (every conjunct of
-        the part concluded by some established step: the last of them)."""
-        needed = _conjuncts(part.relation)
+        """The established step that concludes the part: for each conjunct of the
+        part, the first established step stating it (the same relation, sides
+        differing by 0), else, for an equality, the last established equality when
+        the conjunct follows linearly from the established equalities, or, for an
+        inequality, the first established inequality of its kind that differs from
+        it by such a consequence; the part is concluded at the last step it needs."""
+        equalities = [self.expand(r.lhs - r.rhs) for relation, variables in established.values() if not variables
+                      for r in _conjuncts(relation) if isinstance(r, sp.Equality)
+                      and not any(isinstance(side, sp.Set) for side in r.args)]
+        last_equality = max((n for n, (relation, variables) in established.items() if not variables
+                             and any(isinstance(r, sp.Equality) for r in _conjuncts(relation))), default=None)
         found: list[int] = []
-        for conjunct in needed:
+        for conjunct in _conjuncts(part.relation):
             numbers = [n for n, (relation, _) in established.items()
                        if any(self._matches(conjunct, c) for c in _conjuncts(relation))]
+            wanted = _normal(self.expand(conjunct))
+            if not numbers and wanted is not None and wanted[0] == "eq" and equalities and \
+                    not any(isinstance(side, sp.Set) for side in conjunct.args) and \
+                    not _algebraically_zero(reduce_sums(wanted[1])) and \
+                    _algebraically_zero(_eliminate(wanted[1], equalities)):
+                numbers = [last_equality]
+            if not numbers and wanted is not None and wanted[0] != "eq":
+                numbers = [n for n, (relation, _) in established.items()
+                           if any(self._matches(conjunct, c, equalities) for c in _conjuncts(relation)
+                                  if (_normal(self.expand(c)) or ("",))[0] == wanted[0])]
             if not numbers:
                 return None
             found.append(min(numbers))
         return max(found)
 
-    def _matches(self, wanted: sp.Basic, have: sp.Basic) -> bool:
-        return _same(self.expand(wanted), self.expand(have))
+    def _matches(self, wanted: sp.Basic, have: sp.Basic, equalities: Sequence[sp.Expr] = ()) -> bool:
+        return _same(self.expand(wanted), self.expand(have), equalities)
 
     def _test_pointwise(self, step: Step, context: StepContext, result: StepResult, rng: random.Random) -> StepResult:
         """Look for a certified counterexample at exact points of the domain."""
@@ -746,27 +895,57 @@ def _no_used_claims(reference: str) -> tuple[sp.Basic, tuple[sp.Symbol, ...]]:
     raise DerivationError(f"no used claims are available to resolve {reference!r}")
 
 
-def _same(first: sp.Basic, second: sp.Basic) -> bool:
-    """Whether two relations state the same thing: same relation (``a < b`` is
-    ``b > a``) with sides that differ by 0, or implications/conjunctions of such."""
+def _normal(relation: sp.Basic) -> tuple[str, sp.Expr] | None:
+    """``(kind, d)`` with the relation saying ``d = 0`` (kind ``eq``), ``d > 0``
+    (``gt``) or ``d >= 0`` (``ge``)."""
+    if isinstance(relation, sp.Equality):
+        return "eq", relation.lhs - relation.rhs
+    if isinstance(relation, (sp.StrictGreaterThan, sp.GreaterThan)):
+        return ("gt" if isinstance(relation, sp.StrictGreaterThan) else "ge"), relation.lhs - relation.rhs
+    if isinstance(relation, (sp.StrictLessThan, sp.LessThan)):
+        return ("gt" if isinstance(relation, sp.StrictLessThan) else "ge"), relation.rhs - relation.lhs
+    return None
+
+
+def _same(first: sp.Basic, second: sp.Basic, equalities: Sequence[sp.Expr] = ()) -> bool:
+    """Whether two relations state the same thing: the same kind of relation whose
+    sides differ by an expression that is algebraically 0 (after subtracting
+    multiples of ``equalities``, each ``D = 0``), or implications/conjunctions of such."""
     if isinstance(first, sp.Implies) and isinstance(second, sp.Implies):
-        return all(_same(x, y) for x, y in zip(first.args, second.args))
+        return all(_same(x, y, equalities) for x, y in zip(first.args, second.args))
     if isinstance(first, sp.And) and isinstance(second, sp.And):
-        return len(first.args) == len(second.args) and all(any(_same(x, y) for y in second.args) for x in first.args)
-    if not (isinstance(first, sp.core.relational.Relational) and isinstance(second, sp.core.relational.Relational)):
-        return first == second
-    if any(isinstance(side, sp.Set) for side in (*first.args, *second.args)):
-        return first == second
-    first, second = first.canonical if not isinstance(first, sp.Equality) else first, \
-        second.canonical if not isinstance(second, sp.Equality) else second
-    if type(first) is not type(second):
-        return False
+        return len(first.args) == len(second.args) and all(
+            any(_same(x, y, equalities) for y in second.args) for x in first.args)
     if first == second:
         return True
-    one, other = first.lhs - first.rhs, second.lhs - second.rhs
-    if isinstance(first, sp.Equality):
-        return is_zero(one - other) or is_zero(one + other)
-    return is_zero(one - other)
+    if any(isinstance(side, sp.Set) or side.has(sp.oo, -sp.oo) for r in (first, second) for side in getattr(r, "args", ())):
+        return isinstance(first, sp.core.relational.Relational) and isinstance(second, sp.core.relational.Relational) \
+            and first.canonical == second.canonical
+    one, other = _normal(first), _normal(second)
+    if one is None or other is None or one[0] != other[0]:
+        return False
+    if _algebraically_zero(reduce_sums(one[1])):
+        # a statement true by algebra alone is the same as another only side by side
+        pairs = ((first.lhs, second.lhs), (first.rhs, second.rhs)), ((first.lhs, second.rhs), (first.rhs, second.lhs))
+        return any(all(_algebraically_zero(reduce_sums(x - y)) for x, y in pair) for pair in pairs[:1 + (one[0] == "eq")])
+    for candidate in ((one[1] - other[1]), (one[1] + other[1])) if one[0] == "eq" else (one[1] - other[1],):
+        if _algebraically_zero(reduce_sums(candidate)):
+            return True
+        if equalities and _algebraically_zero(_eliminate(candidate, equalities)):
+            return True
+    return False
+
+
+def _algebraically_zero(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is 0 as a rational function of its sums, exponentials and
+    logarithms taken as opaque atoms: two statements are the same only if one is
+    a rearrangement of the other, never merely because both are true."""
+    if expr == 0:
+        return True
+    try:
+        return bounded(lambda e: sp.cancel(sp.expand(e)), expr) == 0
+    except (TimeLimit, TypeError, NotImplementedError, ValueError):
+        return False
 
 
 def _symbolic_certificate(step: Step, result: StepResult) -> dict[str, Any]:

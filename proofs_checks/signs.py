@@ -17,7 +17,8 @@ Main definitions
   (``lo < x`` and ``x < hi``), and quantified lemmas.
 - ``prove_sign(expr, sign, knowledge, cases)``: a ``SignProof`` (the decided
   form and the tactic) or None. Tactics, in order, each applied after the
-  rewrite rules and in every case of ``cases`` (a symbol and its values):
+  rewrite rules and in every case of ``cases`` (a symbol and its values; a
+  value that a cited fact makes 0 or 1 is split on when it occurs outside sums):
   1. known signs: every cited positive (non-negative) expression, and its
      negative, is replaced by a fresh positive (non-negative) symbol; lemma
      instances ``g(u)`` whose argument ``u`` is provably in the lemma's domain
@@ -26,12 +27,17 @@ Main definitions
   2. the change of variables of ``proofs_checks.simplification`` (intervals
      become positivities), with ``e^u = 1 + E`` for ``u > 0`` and
      ``e^u = 1/(1 + E)`` for ``u < 0`` (``E > 0``);
-  then SymPy's assumptions decide, on the expression and on its factored form.
+  then SymPy's assumptions decide, on the expression and on its factored form;
+  3. for a non-negative (positive) goal: the goal, times 1 or a positive symbol,
+     minus a cited non-negative (positive) expression has a known sign (one
+     step of linear arithmetic);
+  4. a difference of logarithms of positive quantities, combined (without
+     forcing) into one ``log x``, has the sign of ``x - 1``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -69,22 +75,26 @@ class Knowledge:
     intervals: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
     lemmas: list[tuple[sp.Expr, tuple[sp.Symbol, ...], bool]] = field(default_factory=list)
     """``(g, variables, strict)``: ``g > 0`` (strict) or ``g >= 0`` for all values of ``variables``."""
+    binary: list[sp.Expr] = field(default_factory=list)
+    """Values known to be 0 or 1 (from ``x (1 - x) = 0``): a sign may be shown in each case."""
 
     @classmethod
     def from_facts(cls, facts: Iterable[Fact]) -> Knowledge:
         knowledge = cls()
-        lower: dict[sp.Symbol, sp.Expr] = {}
-        upper: dict[sp.Symbol, sp.Expr] = {}
+        lower: dict[sp.Expr, list[sp.Expr]] = {}
+        upper: dict[sp.Expr, list[sp.Expr]] = {}
         for fact in facts:
             for relation in _conjuncts(fact.relation):
                 knowledge._add(relation, fact.variables, lower, upper)
-        for symbol in lower:
-            knowledge.intervals[symbol] = (lower[symbol], upper.get(symbol, sp.oo))
+        knowledge.intervals = _ordered_intervals(lower, upper)
         return knowledge
 
     def _add(self, relation: sp.Basic, variables: tuple[sp.Symbol, ...], lower: dict, upper: dict) -> None:
         if isinstance(relation, sp.Equality):
-            if not variables and not relation.lhs.is_number:
+            if relation.rhs == 0 and isinstance(relation.lhs, sp.Mul):
+                args = relation.lhs.args
+                self.binary += [x for x in args if any(sp.expand(a - (1 - x)) == 0 for a in args)]
+            elif not variables and not relation.lhs.is_number:
                 self.rewrites[relation.lhs] = relation.rhs
             return
         if not isinstance(relation, sp.core.relational.Relational):
@@ -97,10 +107,43 @@ class Knowledge:
             self.lemmas.append((difference, variables, strict))
             return
         (self.positive if strict else self.nonnegative).append(difference)
-        if strict and isinstance(big, sp.Symbol) and not small.has(big):
-            lower[big] = small
-        if strict and isinstance(small, sp.Symbol) and not big.has(small):
-            upper[small] = big
+        if strict and isinstance(big, (sp.Symbol, sp.Indexed)) and not small.has(big):
+            lower.setdefault(big, []).append(small)
+        if strict and isinstance(small, (sp.Symbol, sp.Indexed)) and not big.has(small):
+            upper.setdefault(small, []).append(big)
+
+
+def _ordered_intervals(lower: Mapping[sp.Expr, list[sp.Expr]],
+                       upper: Mapping[sp.Expr, list[sp.Expr]]) -> dict[sp.Expr, tuple[sp.Expr, sp.Expr]]:
+    """One open interval per bounded atom, in an order where a bound only uses atoms
+    placed before it (so the change of variables is well defined): numeric bounds
+    first, then bounds in already placed atoms; a bound that would make a cycle is
+    left out (the interval is then wider, which is still sound)."""
+    intervals: dict[sp.Expr, tuple[sp.Expr, sp.Expr]] = {}
+    pending = [atom for atom in lower]
+    while pending:
+        placed = False
+        for atom in list(pending):
+            def usable(bounds: list[sp.Expr]) -> list[sp.Expr]:
+                return [b for b in bounds if all(not b.has(other) for other in pending if other != atom)]
+            lows, highs = usable(lower[atom]), usable(upper.get(atom, []))
+            if lows:
+                intervals[atom] = (max(lows, key=lambda b: (b.is_number, -sp.count_ops(b))) if len(lows) > 1 else lows[0],
+                                   _tightest(highs))
+                pending.remove(atom)
+                placed = True
+        if not placed:
+            break
+    return intervals
+
+
+def _tightest(highs: list[sp.Expr]) -> sp.Expr:
+    """An upper bound among ``highs`` (a symbolic one before a number, since it is tighter
+    when it is below the number), or ``oo``."""
+    if not highs:
+        return sp.oo
+    symbolic = [h for h in highs if not h.is_number]
+    return symbolic[0] if symbolic else min(highs)
 
 
 def _conjuncts(relation: sp.Basic) -> list[sp.Basic]:
@@ -213,11 +256,32 @@ def prove_sign(expr: Any, sign: SignName, knowledge: Knowledge, cases: tuple[sp.
         return SignProof(expr, "SymPy's assumptions")
     if depth > _MAX_DEPTH:
         return None
+    for x in knowledge.binary:
+        if expr.has(x) and not any(s.function.has(x) for s in expr.atoms(sp.Sum)):
+            return prove_sign(expr, sign, knowledge, (x, (0, 1)), depth)
     replaced = _replace_known(expr, knowledge, depth)
     if replaced != expr and _decide(replaced, sign):
         return SignProof(replaced, "cited signs")
-    substituted = replaced.subs(interval_substitution(knowledge.intervals)) if knowledge.intervals else replaced
-    substituted = _exp_substitution(substituted, knowledge, depth)
-    if substituted != replaced and _decide(substituted, sign):
-        return SignProof(substituted, "cited intervals as positive parameters")
+    substitution = interval_substitution(knowledge.intervals) if knowledge.intervals else {}
+    for start in (replaced, expr):
+        substituted = _exp_substitution(start.subs(substitution), knowledge, depth)
+        if substituted != start and _decide(substituted, sign):
+            return SignProof(substituted, "cited intervals as positive parameters")
+    if sign in ("nonnegative", "positive") and depth < _MAX_DEPTH:
+        for g, kind in [(g, "positive") for g in knowledge.positive] + [(g, "nonnegative") for g in knowledge.nonnegative]:
+            if not g.free_symbols & expr.free_symbols:
+                continue
+            for factor in [sp.Integer(1)] + sorted((x for x in g.free_symbols if x.is_positive), key=sp.default_sort_key):
+                rest = sp.expand(factor * expr - g)
+                if rest != factor * expr and prove_sign(
+                        rest, "nonnegative" if kind == "positive" or sign == "nonnegative" else "positive",
+                        knowledge, depth=_MAX_DEPTH):
+                    return SignProof(sp.Add(g, rest, evaluate=False) / factor,
+                                     f"a cited {kind} term plus a remainder of known sign")
+    combined = sp.logcombine(substituted)
+    if isinstance(combined, sp.log):
+        argument = sp.factor(sp.together(combined.args[0]))
+        if argument.is_positive and prove_sign(sp.factor(sp.together(argument - 1)), sign, Knowledge(),
+                                               depth=depth + 1):
+            return SignProof(sp.log(argument), "a logarithm compared with 1 (log x has the sign of x - 1)")
     return None

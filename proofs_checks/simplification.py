@@ -18,11 +18,16 @@ Main definitions
 - ``is_zero(expr, intervals)``: True only when a chain of sound rewrites
   (``cancel``, ``simplify``, and ``expand_log``/``logcombine``/``powsimp``
   without ``force``, before and after the substitution) reduces ``expr`` to 0.
-  False means "not shown", never "nonzero".
+  False means "not shown", never "nonzero". Each rewrite runs at most
+  ``REWRITE_SECONDS``; a random evaluation that is clearly nonzero skips them.
 """
 
 from __future__ import annotations
 
+import random
+import signal
+import threading
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,6 +42,8 @@ def interval_substitution(intervals: Intervals) -> dict[sp.Symbol, sp.Expr]:
     """The change of variables that turns every interval constraint into a positivity."""
     substitution: dict[sp.Symbol, sp.Expr] = {}
     for symbol, (low, high) in intervals.items():
+        if low == 0 and high == sp.oo and symbol.is_positive:
+            continue  # already a positivity
         parameter = sp.Dummy(f"P_{symbol}", positive=True)
         low, high = sp.sympify(low).subs(substitution), sp.sympify(high).subs(substitution)
         value = low + parameter if high == sp.oo else (low + high * parameter) / (1 + parameter)
@@ -55,6 +62,7 @@ def sound_rewrites() -> tuple[Callable[[sp.Expr], sp.Expr], ...]:
     under SymPy's assumptions on its symbols (no ``force``)."""
     return (
         lambda e: e,
+        sp.expand,
         sp.cancel,
         sp.simplify,
         lambda e: sp.simplify(sp.expand_log(_factored_logs(e))),
@@ -65,12 +73,74 @@ def sound_rewrites() -> tuple[Callable[[sp.Expr], sp.Expr], ...]:
 
 
 def _reduces_to_zero(expr: sp.Expr) -> bool:
+    if expr == 0:
+        return True
+    if _nonzero_somewhere(expr):
+        return False
     for rewrite in sound_rewrites():
         try:
-            if rewrite(expr) == 0:
+            if bounded(rewrite, expr) == 0:
                 return True
-        except (TypeError, NotImplementedError, ValueError, RecursionError, AttributeError):
+        except (TypeError, NotImplementedError, ValueError, RecursionError, AttributeError, TimeLimit):
             continue
+    return False
+
+
+REWRITE_SECONDS = 20
+"""How long one rewrite may run before it counts as failed (SymPy can take unbounded time)."""
+
+
+class TimeLimit(Exception):
+    """A rewrite ran out of its time."""
+
+
+def bounded(function: Callable[[Any], Any], argument: Any, seconds: float = REWRITE_SECONDS) -> Any:
+    """``function(argument)``, or ``TimeLimit`` after ``seconds`` of wall time (enforced in
+    the main thread with an interval timer; elsewhere unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        return function(argument)
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(argument)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_PROBES = 2
+
+
+def _nonzero_somewhere(expr: sp.Expr) -> bool:
+    """True when ``expr`` is certainly not identically 0: at a random point that
+    respects its symbols' assumptions (sums, indexed values and symbols taken as
+    independent values of their sign), it evaluates to a finite real number
+    clearly away from 0. Such an expression cannot be rewritten to 0 by rewrites
+    valid under those assumptions, so the costly ones are skipped. Any doubt
+    (complex values, poles) answers False. An atom of unknown sign or realness
+    takes a real value of random sign: one of its possible values."""
+    rng = random.Random(zlib.crc32(sp.srepr(expr).encode()))
+    atoms = sorted(expr.atoms(sp.Sum, sp.Indexed, sp.Derivative, sp.Limit), key=sp.default_sort_key)
+    for _ in range(_PROBES):
+        values: dict[sp.Basic, sp.Expr] = {}
+        for atom in atoms + sorted(expr.free_symbols, key=sp.default_sort_key):
+            sign = 1 if atom.is_positive or atom.is_nonnegative else (-1 if atom.is_negative or atom.is_nonpositive else 0)
+            if atom.is_real is False:
+                return False
+            magnitude = sp.Rational(rng.randint(11, 89), 100)
+            values[atom] = sign * magnitude if sign else magnitude * rng.choice((1, -1))
+        try:
+            value = sp.N(expr.xreplace(values), 30)
+        except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
+            return False
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_real:
+            return False
+        if abs(value) > sp.Float("1e-15"):
+            return True
     return False
 
 

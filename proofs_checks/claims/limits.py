@@ -17,6 +17,8 @@ Main statements
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -24,13 +26,18 @@ from flint import arb
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
-from proofs_checks.claims.notation import BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, V, Z, total
-from proofs_checks.claims.sampling import accurate, arbs, ints, kl_terms, problem_inputs, problems_with_policy
-from proofs_checks.derivation import Asymptotic, Derivation, Equal, Limit, Sign
+from proofs_checks.claims.notation import (
+    definitions, DOMAIN, FILTERED, MU, TILT, TILTED, A, M, Q, V, Z, kl, total,
+)
+from proofs_checks.claims.sampling import (
+    accurate, alphas_and_extremes, arbs, betas_and_extremes, ints, kl_terms, problem_inputs, problems_with_policy,
+)
+from proofs_checks.proof import Apply, Asymptotic, Derivation, Equal, Finite, Limit, Part, Sign
+from proofs_checks.standard_results import off_support
 from proofs_checks.numeric import NumericContext
 from theory import closed_form, divergences, precise, symbolic
 from theory.problem import BinaryRewardProblem
-from theory.strategies import alphas, betas
+from theory.strategies import betas
 from theory.symbolic import alpha, beta
 
 # --- forward-kl-limit -----------------------------------------------------------
@@ -44,27 +51,38 @@ FORWARD = register(
         r" $-\log\mu_\beta \sim \frac{1-\alpha}{\alpha}e^{-1/\beta}$; and $\mathrm{TV}(p_\beta, p_*) = 1-\mu_\beta$."
     ),
     uses=("conditional-invariance",),
+    parts=(
+        Part("identity", r"$\mathrm{KL}(p_*\,\|\,p_\beta) = -\log\mu_\beta$.",
+             sp.Eq(kl(1, A / alpha, TILTED, V), -sp.log(MU))),
+        Part("limit", r"$-\log\mu_\beta \to 0$ as $\beta \to 0^+$.",
+             sp.Eq(sp.Limit(-sp.log(MU), beta, 0, "+"), 0)),
+        Part("rate", r"$-\log\mu_\beta \sim \frac{1-\alpha}{\alpha} e^{-1/\beta}$ as $\beta \to 0^+$.",
+             sp.Eq(sp.Limit(-sp.log(MU) / ((1 - alpha) / alpha * sp.exp(-1 / beta)), beta, 0, "+"), 1)),
+        Part("total-variation", r"$\mathrm{TV}(p_\beta, p_*) = \frac12\sum_y |p_\beta(y) - p_*(y)| = 1 - \mu_\beta$.",
+             sp.Eq(total(sp.Abs(TILTED - FILTERED)) / 2, 1 - MU)),
+    ),
 )
 
 
 @FORWARD.symbolic
 def _forward_derivation() -> Derivation:
-    valid_tilted = A * sp.exp(1 / beta) / Z
     return Derivation(
-        scope="all n and every validity pattern (generic outcome y, symbolic sums); limits for symbolic alpha",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes); limits for symbolic"
+              " $\\alpha$",
         definitions=definitions(),
         steps=(
-            Equal(total(V * (A / alpha) * sp.log((A / alpha) / valid_tilted)), -sp.log(MU),
-                  "only valid y contribute (0 log 0 = 0); there p_*(y)/p_beta(y) = Z_beta/(alpha e^{1/beta}) = 1/mu_beta",
-                  given=FACTS),
-            Limit(-sp.log(MU), beta, 0, 0, "mu_beta -> 1 as beta -> 0+"),
+            Equal(kl(1, A / alpha, TILTED, V), -sp.log(MU),
+                  r"only valid $y$ contribute ($0\log 0 = 0$), where $p_*(y)/p_\beta(y) ="
+                  r" Z_\beta/(\alpha e^{1/\beta}) = 1/\mu_\beta$; $\sum_y p_* = 1$",
+                  assumes=("binary-reward", "finite-outputs", *TILT)),
+            Limit(-sp.log(MU), beta, 0, 0, r"$\mu_\beta \to 1$ as $\beta \to 0^+$", assumes=TILT),
             Asymptotic(-sp.log(MU), (1 - alpha) / alpha * sp.exp(-1 / beta), beta, 0,
-                       "-log mu_beta = log(1 + ((1-alpha)/alpha) e^{-1/beta}) and log(1 + x) ~ x"),
-            Equal((TILTED - FILTERED) * V, -(1 - MU) * FILTERED,
-                  "on Y1, p_beta = mu_beta p_* (conditional-invariance), so |p_beta - p_*| = (1 - mu_beta) p_*",
-                  cases=BINARY),
-            Equal(total((1 - MU) * FILTERED + (1 - V) * A / Z) / 2, 1 - MU,
-                  "TV = (1/2)(sum over Y1 of (1 - mu_beta) p_* + sum over Y0 of p_beta) = 1 - mu_beta", given=FACTS),
+                       r"$-\log\mu_\beta = \log(1 + x)$ with $x = \frac{1-\alpha}{\alpha}e^{-1/\beta} \to 0$, and"
+                       r" $\log(1 + x) \sim x$", assumes=TILT),
+            Equal(total(sp.Abs(TILTED - FILTERED)) / 2, 1 - MU,
+                  r"on $\mathcal{Y}_1$, $|p_\beta - p_*| = (1 - \mu_\beta) p_*$ (conditional-invariance); on"
+                  r" $\mathcal{Y}_0$, $|p_\beta - p_*| = p_\beta$; the two blocks sum to $2(1 - \mu_\beta)$",
+                  assumes=("binary-reward", "finite-outputs", *TILT)),
         ),
         domain=DOMAIN,
     )
@@ -103,7 +121,7 @@ def _forward_numeric(ctx: NumericContext):
                           *ctx.resolve(deviation, 2 * ctx.span(a, b)))
 
 
-@FORWARD.property(problem_inputs(), betas())
+@FORWARD.property(problem_inputs(), betas_and_extremes())
 def _forward_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
     """The float64 KL(p_* || p_beta) = -log mu_beta (closed form, within 2 ulps, and of the
     problem, within 16), 1 - mu_beta and TV of the float64 p_beta and p_* against the
@@ -136,38 +154,58 @@ MONOTONE = register(
         r" $\beta\to 0^+$; $J^*_\beta \to 1$ as $\beta\to 0^+$."
     ),
     uses=("gibbs-identity", "filtered-selection"),
+    parts=(
+        Part("derivative", r"$\frac{d\mu_\beta}{d\beta} = -\frac{\mu_\beta(1-\mu_\beta)}{\beta^2}$.",
+             sp.Eq(sp.Derivative(MU, beta), -MU * (1 - MU) / beta**2)),
+        Part("decreasing", r"$\frac{d\mu_\beta}{d\beta} < 0$.", sp.StrictLessThan(sp.Derivative(MU, beta), 0)),
+        Part("limit-zero", r"$\mu_\beta \to 1$ as $\beta \to 0^+$.", sp.Eq(sp.Limit(MU, beta, 0, "+"), 1)),
+        Part("limit-infinity", r"$\mu_\beta \to \alpha$ as $\beta \to \infty$.",
+             sp.Eq(sp.Limit(MU, beta, sp.oo, "-"), alpha)),
+        Part("budget", r"$\mathrm{KL}(p_\beta\,\|\,a) = \mathrm{kl}(\mu_\beta\,\|\,\alpha)$.",
+             sp.Eq(kl(1, TILTED, A), symbolic.binary_kl(MU, alpha))),
+        Part("budget-decreasing", r"$\frac{d}{d\beta}\mathrm{kl}(\mu_\beta\,\|\,\alpha) < 0$: the budget grows as"
+             r" $\beta$ decreases.", sp.StrictLessThan(sp.Derivative(symbolic.binary_kl(MU, alpha), beta), 0)),
+        Part("budget-limit", r"$\mathrm{kl}(\mu_\beta\,\|\,\alpha) \to -\log\alpha = \mathrm{KL}(p_*\,\|\,a)$ as"
+             r" $\beta \to 0^+$.", sp.Eq(sp.Limit(symbolic.binary_kl(MU, alpha), beta, 0, "+"), -sp.log(alpha))),
+        Part("value-limit", r"$J^*_\beta = \beta\log Z_\beta \to 1$ as $\beta \to 0^+$.",
+             sp.Eq(sp.Limit(beta * sp.log(Z), beta, 0, "+"), 1)),
+    ),
 )
 
 
 @MONOTONE.symbolic
 def _monotone_derivation() -> Derivation:
     return Derivation(
-        scope="symbolic alpha and beta; the KL identity for all n and every validity pattern (symbolic sums)",
+        scope="symbolic $\\alpha$ and $\\beta$; the KL identity for every finite problem (symbolic sums over $n$"
+              " outcomes)",
         definitions=definitions(),
         steps=(
-            Equal(sp.Derivative(MU, beta), -MU * (1 - MU) / beta**2, "differentiate mu_beta = alpha e^{1/beta} / Z_beta"),
-            Sign(MU, "positive", "mu_beta = alpha e^{1/beta}/Z_beta with 1 - alpha > 0", positive=(1 - alpha,)),
-            Sign(1 - MU, "positive", "1 - mu_beta = (1 - alpha)/Z_beta", positive=(1 - alpha,)),
-            Sign(-MU * (1 - MU) / beta**2, "negative", "0 < mu_beta < 1 (previous two steps) and beta^2 > 0",
-                 positive=(MU, 1 - MU), expand_definitions=False),
-            Limit(MU, beta, 0, 1, "e^{1/beta} -> inf"),
-            Limit(MU, beta, sp.oo, alpha, "e^{1/beta} -> 1", direction="-"),
-            Equal(sp.log(TILTED / A), V / beta - sp.log(Z), "definition of p_beta, pointwise"),
-            Equal(TILTED * V, A * V * sp.exp(1 / beta) / Z, "v(y) in {0, 1}", cases=BINARY),
-            Equal(total(A * V * sp.exp(1 / beta) / Z) / beta - sp.log(Z) * total(TILTED), MU / beta - sp.log(Z),
-                  "KL(p_beta || a) = sum_y p_beta (v/beta - log Z_beta) = mu_beta/beta - log Z_beta",
-                  given={**FACTS, total(A * sp.exp(V / beta)): Z}),
+            Equal(sp.Derivative(MU, beta), -MU * (1 - MU) / beta**2,
+                  r"differentiate $\mu_\beta = \alpha e^{1/\beta}/Z_\beta$", assumes=TILT),
+            Sign(MU, "positive", r"$\mu_\beta = \alpha e^{1/\beta}/Z_\beta$ with $\alpha > 0$ and $Z_\beta > 0$",
+                 assumes=TILT),
+            Sign(1 - MU, "positive", r"$1 - \mu_\beta = (1 - \alpha)/Z_\beta$ with $\alpha < 1$", assumes=TILT),
+            Sign(sp.Derivative(MU, beta), "negative",
+                 r"by step 1, with $0 < \mu_\beta < 1$ (steps 2 and 3) and $\beta^2 > 0$",
+                 assumes=("step 1", "step 2", "step 3")),
+            Limit(MU, beta, 0, 1, r"$e^{1/\beta} \to \infty$", assumes=TILT),
+            Limit(MU, beta, sp.oo, alpha, r"$e^{1/\beta} \to 1$", assumes=TILT, direction="-"),
+            Equal(kl(1, TILTED, A), MU / beta - sp.log(Z),
+                  r"$\log(p_\beta/a) = v/\beta - \log Z_\beta$; average under $p_\beta$, which sums to 1 and"
+                  r" gives $\mathcal{Y}_1$ the mass $\mu_\beta$", assumes=("binary-reward", "finite-outputs", *TILT)),
             Equal(symbolic.binary_kl(MU, alpha), MU / beta - sp.log(Z),
-                  "kl(mu_beta || alpha) with mu_beta/alpha = e^{1/beta}/Z_beta and (1 - mu_beta)/(1 - alpha) = 1/Z_beta"),
-            Equal(symbolic.logit(MU) - symbolic.logit(alpha), 1 / beta, "logit mu_beta = logit alpha + 1/beta"),
-            Equal(sp.Derivative(symbolic.binary_kl(MU, alpha), beta), (symbolic.logit(MU) - symbolic.logit(alpha)) * sp.Derivative(MU, beta),
-                  "chain rule: d kl(mu || alpha)/d mu = logit mu - logit alpha"),
-            Sign(-MU * (1 - MU) / beta**3, "negative",
-                 "so d KL(p_beta || a)/d beta = -mu_beta (1 - mu_beta)/beta^3 < 0: the budget grows as beta decreases",
-                 positive=(MU, 1 - MU), expand_definitions=False),
-            Limit(symbolic.binary_kl(MU, alpha), beta, 0, -sp.log(alpha), "mu_beta -> 1 and kl(1 || alpha) = -log alpha"),
-            Limit(beta * sp.log(Z), beta, 0, 1, "beta log(1 - alpha + alpha e^{1/beta}) = 1 + beta log(alpha + "
-                  "(1-alpha) e^{-1/beta}) -> 1"),
+                  r"$\mu_\beta/\alpha = e^{1/\beta}/Z_\beta$ and $(1 - \mu_\beta)/(1 - \alpha) = 1/Z_\beta$",
+                  assumes=TILT),
+            Equal(sp.Derivative(symbolic.binary_kl(MU, alpha), beta), -MU * (1 - MU) / beta**3,
+                  r"chain rule: $\frac{d}{d\mu}\mathrm{kl}(\mu\,\|\,\alpha) = \operatorname{logit}\mu -"
+                  r" \operatorname{logit}\alpha = 1/\beta$ at $\mu = \mu_\beta$, times step 1", assumes=TILT),
+            Sign(sp.Derivative(symbolic.binary_kl(MU, alpha), beta), "negative",
+                 r"by step 9, with $0 < \mu_\beta < 1$", assumes=("step 9", "step 2", "step 3")),
+            Limit(symbolic.binary_kl(MU, alpha), beta, 0, -sp.log(alpha),
+                  r"$\mu_\beta \to 1$ and $\mathrm{kl}(1\,\|\,\alpha) = -\log\alpha = \mathrm{KL}(p_*\,\|\,a)$"
+                  r" (filtered-selection)", assumes=TILT),
+            Limit(beta * sp.log(Z), beta, 0, 1,
+                  r"$\beta\log Z_\beta = 1 + \beta\log(\alpha + (1 - \alpha)e^{-1/\beta}) \to 1$", assumes=TILT),
         ),
         domain=DOMAIN,
     )
@@ -210,16 +248,15 @@ def _monotone_numeric(ctx: NumericContext):
                                                         d.expectation(base, validity)), span))
 
 
-@MONOTONE.property(alphas(), betas())
+@MONOTONE.property(alphas_and_extremes(), betas_and_extremes())
 def _monotone_property(a: float, b: float) -> None:
     """The float64 closed forms mu_beta, 1 - mu_beta and J*_beta within 2 ulps of their
-    definitions, and kl(mu || alpha) at the float64 mu_beta within 3 ulps of the
-    definition kl((mu, 1 - mu) || (alpha, 1 - alpha))."""
+    definitions (beta = inf and subnormal alpha included), and kl(mu || alpha) at the
+    float64 mu_beta within 3 ulps of the definition kl((mu, 1 - mu) || (alpha, 1 - alpha))."""
     accurate(closed_form.validity_rate(a, b), lambda: d.validity(arbs(a), arbs(b)), 2, "mu_beta")
     accurate(closed_form.invalidity_rate(a, b), lambda: d.invalidity(arbs(a), arbs(b)), 2, "1 - mu_beta")
-    accurate(closed_form.optimal_value(a, b),
-             lambda: d.objective(d.tilt([arbs(a), 1 - arbs(a)], [1, 0], arbs(b)), [arbs(a), 1 - arbs(a)], [1, 0], arbs(b)),
-             2, "J*_beta")
+    accurate(closed_form.optimal_value(a, b), lambda: d.optimal_value([arbs(a), 1 - arbs(a)], [1, 0], arbs(b)), 2,
+             "J*_beta")
     m = float(closed_form.validity_rate(a, b))
     accurate(closed_form.kl_budget(a, m), lambda: d.binary_kl(arbs(m), arbs(a)), 3, "kl(mu_beta || alpha)")
 
@@ -237,30 +274,41 @@ REVERSE = register(
         r" $\mathrm{KL}(q\,\|\,p_\beta) \sim (1 - q(\mathcal{Y}_1))/\beta \to +\infty$ as $\beta\to 0^+$."
     ),
     uses=("gibbs-identity", "forward-kl-limit"),
+    parts=(
+        Part("off-support", r"$\mathrm{KL}(q\,\|\,p_*) = +\infty$ when $q(y) > 0$ at an invalid $y$ (where $p_*(y) = 0$).",
+             off_support(Q, FILTERED)),
+        Part("tilted", r"$\mathrm{KL}(p_\beta\,\|\,p_*) = +\infty$ for every $\beta > 0$: $p_\beta(y) > 0$ on"
+             r" $\mathcal{Y}_0$.", off_support(TILTED, FILTERED)),
+        Part("forward-finite", r"$\mathrm{KL}(p_*\,\|\,q) < \infty$ for every full-support $q$.",
+             sp.StrictLessThan(kl(1, A / alpha, Q, V), sp.oo, evaluate=False)),
+        Part("growth", r"For fixed full-support $q$, $\mathrm{KL}(q\,\|\,p_\beta) = \mathrm{KL}(q\,\|\,a) -"
+             r" q(\mathcal{Y}_1)/\beta + \log Z_\beta \sim (1 - q(\mathcal{Y}_1))/\beta$ as $\beta \to 0^+$.",
+             sp.Eq(sp.Limit((kl(1, Q, A) - M / beta + sp.log(Z)) / ((1 - M) / beta), beta, 0, "+"), 1)),
+    ),
 )
 
 
 @REVERSE.symbolic
 def _reverse_derivation() -> Derivation:
-    q_y, p_y = sp.symbols("q_y p_y", positive=True)
-    kl_q_a = sp.Symbol(r"\mathrm{KL}(q\|a)", positive=True)
-    w = sp.Symbol("w", positive=True)
-    kl_q_tilted = kl_q_a - (1 - w) / beta + sp.log(Z)
     return Derivation(
-        scope="any outcome with q(y) > 0 = p_*(y); symbolic alpha, beta and q(Y0) = w > 0 for the rate",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes), every full-support $q$,"
+              " symbolic $\\alpha$ and $\\beta$",
         definitions=definitions(),
         steps=(
-            Limit(q_y * sp.log(q_y / p_y), p_y, 0, sp.oo,
-                  "a term with q(y) > 0 = p(y) is +inf (the convention is this limit): KL(q || p_*) = +inf when q(Y0) > 0"),
-            Sign(1 - MU, "positive", "p_beta(Y0) = 1 - mu_beta = (1 - alpha)/Z_beta > 0 for every beta > 0",
-                 positive=(1 - alpha,)),
-            Limit(p_y * sp.log(p_y / q_y), p_y, 0, 0,
-                  "terms of KL(p_* || q) with p_*(y) = 0 vanish and the others are finite when q(y) > 0"),
-            Limit(beta * kl_q_tilted, beta, 0, w,
-                  "KL(q || p_beta) = KL(q || a) - q(Y1)/beta + log Z_beta (gibbs-identity), q(Y1) = 1 - w"),
-            Asymptotic(kl_q_tilted, w / beta, beta, 0, "hence KL(q || p_beta) ~ (1 - q(Y1))/beta -> +inf"),
+            Apply("kl-off-support", {"q": Q, "p": FILTERED, "at": V},
+                  r"$p_*(y) = a(y) v(y)/\alpha = 0$ at an invalid $y$, where $q(y) > 0$",
+                  assumes=("policy-full-support", "valid-mass-interior", "base-positive")),
+            Apply("kl-off-support", {"q": TILTED, "p": FILTERED, "at": V},
+                  r"$p_\beta(y) = a(y)/Z_\beta > 0$ at an invalid $y$", assumes=TILT),
+            Finite(kl(1, A / alpha, Q, V),
+                   r"each term $v\,\frac{a}{\alpha}\log\frac{a/\alpha}{q}$ is finite since $a, q > 0$; $n$ is finite",
+                   assumes=("policy-full-support", "valid-mass-interior", "base-positive", "finite-outputs")),
+            Asymptotic(kl(1, Q, A) - M / beta + sp.log(Z), (1 - M) / beta, beta, 0,
+                       r"$\log Z_\beta = 1/\beta + \log\alpha + o(1)$ and $\mathrm{KL}(q\,\|\,a)$ does not depend on"
+                       r" $\beta$; the form of $\mathrm{KL}(q\,\|\,p_\beta)$ is gibbs-identity's",
+                       assumes=("policy-full-support", "finite-outputs", *TILT)),
         ),
-        domain={**DOMAIN, w: (0, 1)},
+        domain=DOMAIN,
     )
 
 
@@ -316,22 +364,24 @@ def _reverse_property(drawn: tuple[np.ndarray, np.ndarray, np.ndarray], b: float
     accurate(divergences.kl_divergence(q, filtered), lambda: d.kl(arbs(q), arbs(filtered), masses=True), 16, "KL(q||p_*)")
     accurate(divergences.kl_divergence(filtered, q), lambda: d.kl(arbs(filtered), arbs(q), masses=True), 16,
              "KL(p_*||q)", terms=kl_terms(filtered, q))
-    ratios = np.abs(np.log(filtered[valid] / q[valid]))
-    for order in (0.0, 0.5, 2.0, np.inf):
-        exact_order = order if order in (0.0, np.inf) else arbs(order)
-        condition = 1 + (float(np.max(ratios)) * (order if np.isfinite(order) else 1))
-        accurate(divergences.renyi_divergence(filtered, q, order), lambda: d.renyi(arbs(filtered), arbs(q), exact_order),
-                 16 * condition, f"Renyi D_{order}(p_*||q)", terms=float(np.max(ratios)) if order == np.inf else 0.0)
-    accurate(divergences.renyi_divergence(q, filtered, 2.0), lambda: d.renyi(arbs(q), arbs(filtered), arbs(2.0)), 16,
-             "Renyi D_2(q||p_*)")
-    for exponent in (-1.0, 0.0, 0.3, 1.0, 2.0):
-        condition = 1 + abs(exponent) * float(np.max(ratios))
-        accurate(divergences.amari_divergence(filtered, q, exponent),
-                 lambda: d.amari(arbs(filtered), arbs(q), arbs(exponent), masses=True), 16 * condition,
-                 f"Amari D_{exponent}(p_*||q)")
+    # the Renyi and Amari divergences between p_*, q and a q' within a factor e^(1/2) of q (their series)
+    near = q * np.exp(0.45 * np.sin(np.arange(q.size)))
+    near /= np.sum(near)
+    for (first, p), (second, r) in ((("p_*", filtered), ("q", q)), (("q", q), ("p_*", filtered)), (("q", q), ("q'", near))):
+        both = (p > 0) & (r > 0)
+        ratio = float(np.max(np.abs(np.log(p[both] / r[both]))))
+        for order in (0.0, 0.5, 0.999, 2.0, np.inf):
+            exact_order = order if order in (0.0, np.inf) else arbs(order)
+            condition = 1 + ratio * (order if np.isfinite(order) else 1)
+            accurate(divergences.renyi_divergence(p, r, order), lambda: d.renyi(arbs(p), arbs(r), exact_order),
+                     16 * condition, f"Renyi D_{order}({first}||{second})", terms=ratio if order == np.inf else 0.0)
+        for exponent in (-1.0, 0.0, 0.3, 0.5, 0.999, 1.0, 2.0):
+            accurate(divergences.amari_divergence(p, r, exponent),
+                     lambda: d.amari(arbs(p), arbs(r), arbs(exponent), masses=True), 16 * (1 + abs(exponent) * ratio),
+                     f"Amari D_{exponent}({first}||{second})")
     accurate(divergences.entropy(q), lambda: d.entropy(arbs(q), masses=True), 16, "H(q)")
     entropy = float(divergences.entropy(filtered))
     accurate(divergences.effective_support(filtered), lambda: d.entropy(arbs(filtered), masses=True).exp(),
              16 * (1 + entropy), "exp H(p_*)")
-    mass, alpha = float(np.sum(q[valid])), float(problem.alpha)
+    mass, alpha = math.fsum(q[valid]) / math.fsum(q), float(problem.alpha)  # at most 1, unlike a float64 sum
     accurate(divergences.binary_kl(mass, alpha), lambda: d.binary_kl(arbs(mass), arbs(alpha)), 16, "kl(q(Y1)||alpha)")

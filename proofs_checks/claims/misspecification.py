@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
-from proofs_checks.claims.notation import DOMAIN
+from proofs_checks.assumptions import Assumption
+from proofs_checks.claims.notation import A_Y, DOMAIN, EVEN, K_BETA, K_ZERO, M_BETA, ODD, P_NEXT, PARITY_PRODUCT
 from proofs_checks.claims.sampling import accurate, arbs, ints, kl_terms, problem_inputs
-from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Limit, Sign
+from proofs_checks.proof import Derivation, Equal, Informal, Limit, Part, Sign
 from proofs_checks.numeric import NumericContext
 from theory import divergences
 from theory.problem import BinaryRewardProblem
@@ -52,41 +53,61 @@ PARITY = register(
         r" $N_{\mathrm{eff}}(q^{\mathcal{Q}}_\beta)\to 1$, while $N_{\mathrm{eff}}(p_*)$ can be as large as $2^{L-1}$."
     ),
     uses=("gibbs-identity", "filtered-selection"),
+    parts=(
+        Part("parity-step", r"(a) appending a position with probability $p$ of a one multiplies $q(\text{even}) -"
+             r" q(\text{odd})$ by $1 - 2p$, so by induction $q(\mathcal{Y}_1) - q(\mathcal{Y}_0) = \prod_i(1 - 2p_i)$.",
+             sp.Eq(EVEN * (1 - P_NEXT) + ODD * P_NEXT - (ODD * (1 - P_NEXT) + EVEN * P_NEXT),
+                   (1 - 2 * P_NEXT) * (EVEN - ODD))),
+        Part("validity", r"(a) $q(\mathcal{Y}_1) = \frac{1 + \prod_i(1 - 2p_i)}{2}$.",
+             sp.Eq(EVEN, (1 + PARITY_PRODUCT) / 2)),
+        Part("point-masses", r"(b) a product distribution with $q(\mathcal{Y}_0) = 0$ is a point mass.",
+             sp.Eq(sp.Symbol(r"q \in \mathcal{Q}\cap\Delta(\mathcal{Y}_1) \Rightarrow q = \delta_y"), 1)),
+        Part("bound", r"(c) $1 - q^{\mathcal{Q}}_\beta(\mathcal{Y}_1) \le \beta\log(1/a(y))$ for every valid $y$.",
+             sp.GreaterThan(-beta * sp.log(A_Y), 1 - M_BETA)),
+        Part("collapse", r"(c) every limit point of $q^{\mathcal{Q}}_\beta$ is a point mass: $N_{\mathrm{eff}} \to 1$.",
+             sp.Eq(sp.Symbol(r"\lim_{\beta\to 0^+} N_{\mathrm{eff}}(q^{\mathcal{Q}}_\beta)"), 1)),
+    ),
 )
+
+_PRODUCTS = Assumption(
+    "product-optimum", r"$E, O$ are the masses of the even and odd strings of a product distribution on the first"
+    r" positions ($E + O = 1$) and $p$ the probability of a one at the next position; $q^{\mathcal{Q}}_\beta$ maximizes"
+    r" $J_\beta$ over $\mathcal{Q}$, which contains the point mass $\delta_y$ of every valid string $y$, so"
+    r" $J_\beta(q^{\mathcal{Q}}_\beta) \ge J_\beta(\delta_y) = 1 + \beta\log a(y)$; $m_\beta = q^{\mathcal{Q}}_\beta(\mathcal{Y}_1)$"
+    r" and $K_\beta = \mathrm{KL}(q^{\mathcal{Q}}_\beta\,\|\,a) \ge 0$.",
+    (sp.Eq(ODD, 1 - EVEN, evaluate=False), sp.Eq(EVEN - ODD, PARITY_PRODUCT, evaluate=False),
+     sp.GreaterThan(M_BETA - beta * K_BETA, 1 + beta * sp.log(A_Y), evaluate=False),
+     sp.GreaterThan(K_BETA, 0, evaluate=False)),
+    (EVEN, ODD, P_NEXT, A_Y, M_BETA, K_BETA))
 
 
 @PARITY.symbolic
 def _parity_derivation() -> Derivation:
-    p, even, odd, rest, a_y, kl_q = sp.symbols("p_{L+1} E_L O_L A a_y KL_q", positive=True)
     return Derivation(
-        scope="all L (induction on the number of positions); every full-support base a",
+        scope="every length $L$ and every full-support base $a$; (b) and the limit in (c) are argued in prose",
+        hypotheses=(_PRODUCTS,),
         steps=(
-            Equal(1 - p - p, 1 - 2 * p, "base case L = 1: q(even) - q(odd) = (1 - p_1) - p_1"),
-            Equal(even * (1 - p) + odd * p - (odd * (1 - p) + even * p), (1 - 2 * p) * (even - odd),
-                  "induction step: appending position L+1 maps (E_L, O_L) to (E_L(1-p) + O_L p, O_L(1-p) + E_L p), so "
-                  "q(even) - q(odd) = prod_i (1 - 2 p_i) for every L"),
-            Equal(even, (1 + (even - odd)) / 2, "(a) with E_L + O_L = 1: q(Y1) = (1 + prod_i (1 - 2 p_i))/2",
-                  given={odd: 1 - even}),
-            Sign(rest * p, "positive", "(b) let q(y) = A p_j^{y_j} (1-p_j)^{1-y_j} > 0; flipping bit j gives "
-                 "q(y') = A p_j^{1-y_j} (1-p_j)^{y_j}, positive when 0 < p_j < 1 (case y_j = 0) ...",
-                 positive=(rest, p)),
-            Sign(rest * (1 - p), "positive", "... and (case y_j = 1); y' has the other parity, so q(Y0) > 0 unless "
-                 "every p_j is 0 or 1, i.e. unless q is a point mass", positive=(rest, 1 - p)),
-            Equal(1 - beta * sp.log(1 / a_y), 1 + beta * sp.log(a_y),
-                  "(c) point masses on valid strings are in Q: J_beta(delta_y) = 1 - beta KL(delta_y || a) = 1 + beta log a(y)"),
-            Sign(beta * kl_q, "nonnegative", "q(Y1) = J_beta(q) + beta KL(q || a) >= J_beta(q) >= max_y J_beta(delta_y) "
-                 "for the optimum q = q_beta^Q (Gibbs' inequality, gibbs-identity)", positive=(beta, kl_q)),
-            Limit(beta * sp.log(a_y), beta, 0, 0,
-                  "so 1 - q_beta^Q(Y1) <= beta log(1/max_{y in Y1} a(y)) -> 0: limit points are fully valid products, "
-                  "hence point masses (b), with N_eff = 1"),
+            Equal(EVEN * (1 - P_NEXT) + ODD * P_NEXT - (ODD * (1 - P_NEXT) + EVEN * P_NEXT),
+                  (1 - 2 * P_NEXT) * (EVEN - ODD),
+                  r"a new position maps $(E, O)$ to $(E(1-p) + Op,\ O(1-p) + Ep)$; with $E_0 - O_0 = 1$ for the"
+                  r" empty string, induction gives $E - O = \prod_i(1 - 2p_i)$"),
+            Equal(EVEN, (1 + PARITY_PRODUCT) / 2, r"$E = \frac{(E + O) + (E - O)}{2}$", assumes=("product-optimum",)),
+            Informal(r"(b) if $0 < p_j < 1$ at some position, flipping bit $j$ of a string of positive mass gives a"
+                     r" string of the other parity and positive mass, so $q(\mathcal{Y}_0) > 0$; a fully valid"
+                     r" product has every $p_j \in \{0, 1\}$: a point mass",
+                     r"a parity argument on strings", concludes=sp.Eq(
+                         sp.Symbol(r"q \in \mathcal{Q}\cap\Delta(\mathcal{Y}_1) \Rightarrow q = \delta_y"), 1)),
+            Sign(-beta * sp.log(A_Y) - (1 - M_BETA), "nonnegative",
+                 r"(c) $m_\beta \ge J_\beta(q^{\mathcal{Q}}_\beta) \ge 1 + \beta\log a(y)$ since $K_\beta \ge 0$",
+                 assumes=("product-optimum", "temperature-positive")),
+            Informal(r"(c) as $\beta \to 0^+$ the bound tends to 0, so every limit point of $q^{\mathcal{Q}}_\beta$ is a"
+                     r" fully valid product (the family is closed), hence a point mass by (b): $N_{\mathrm{eff}} \to 1$",
+                     r"compactness of the product family and continuity of $q(\mathcal{Y}_1)$",
+                     assumes=("step 3", "step 4"),
+                     concludes=sp.Eq(sp.Symbol(r"\lim_{\beta\to 0^+} N_{\mathrm{eff}}(q^{\mathcal{Q}}_\beta)"), 1)),
         ),
-        domain={**DOMAIN, p: (0, 1), even: (0, 1), a_y: (0, 1)},
+        domain=DOMAIN,
     )
-
-
-def _product_mass(p: list, strings: list[tuple[int, ...]]) -> list:
-    """``q(y) = prod_i p_i^{y_i} (1 - p_i)^{1 - y_i}`` for each string."""
-    return [mpmath.fprod(pi if bit else 1 - pi for pi, bit in zip(p, y)) for y in strings]
 
 
 @PARITY.numeric
@@ -137,50 +158,55 @@ VALID_LIMIT = register(
         r" over $\mathcal{Q}\cap\Delta(\mathcal{Y}_1)$."
     ),
     uses=("filtered-selection", "gibbs-identity"),
+    parts=(
+        Part("bound", r"$1 - q^{\mathcal{Q}}_\beta(\mathcal{Y}_1) \le \beta(\mathrm{KL}(q_0\,\|\,p_*) - \log\alpha)$ for"
+             r" every fully valid $q_0 \in \mathcal{Q}$.",
+             sp.GreaterThan(beta * (K_ZERO - sp.log(alpha)), 1 - M_BETA)),
+        Part("budget", r"$\mathrm{KL}(q^{\mathcal{Q}}_\beta\,\|\,a) \le \mathrm{KL}(q_0\,\|\,a) = \mathrm{KL}(q_0\,\|\,p_*)"
+             r" - \log\alpha$.", sp.GreaterThan(K_ZERO - sp.log(alpha), K_BETA)),
+        Part("bound-limit", r"the bound tends to 0 as $\beta \to 0^+$.",
+             sp.Eq(sp.Limit(beta * (K_ZERO - sp.log(alpha)), beta, 0, "+"), 0)),
+        Part("limit-points", r"every limit point of $q^{\mathcal{Q}}_\beta$ minimizes $\mathrm{KL}(q\,\|\,p_*)$ over"
+             r" $\mathcal{Q}\cap\Delta(\mathcal{Y}_1)$.",
+             sp.Eq(sp.Symbol(r"\lim q^{\mathcal{Q}}_\beta \in \arg\min \mathrm{KL}(\cdot\,\|\,p_*)"), 1)),
+    ),
 )
+
+_OPTIMUM = Assumption(
+    "family-optimum", r"$q_0 \in \mathcal{Q}\cap\Delta(\mathcal{Y}_1)$ with $K_0 = \mathrm{KL}(q_0\,\|\,p_*) \ge 0$, so"
+    r" $J_\beta(q_0) = 1 - \beta(K_0 - \log\alpha)$ (filtered-selection); $q^{\mathcal{Q}}_\beta$ maximizes $J_\beta$"
+    r" over $\mathcal{Q}$, with $m_\beta = q^{\mathcal{Q}}_\beta(\mathcal{Y}_1) \le 1$ and $K_\beta ="
+    r" \mathrm{KL}(q^{\mathcal{Q}}_\beta\,\|\,a) \ge 0$: $m_\beta - \beta K_\beta \ge 1 - \beta(K_0 - \log\alpha)$.",
+    (sp.GreaterThan(M_BETA - beta * K_BETA, 1 - beta * (K_ZERO - sp.log(alpha)), evaluate=False),
+     sp.GreaterThan(K_BETA, 0, evaluate=False), sp.GreaterThan(K_ZERO, 0, evaluate=False),
+     sp.LessThan(M_BETA, 1, evaluate=False)),
+    (M_BETA, K_BETA, K_ZERO))
 
 
 @VALID_LIMIT.symbolic
 def _valid_limit_derivation() -> Derivation:
-    k0, kb, gap, m_b, q_y, a_y = sp.symbols("K_0 K_beta G m_beta q_y a_y", positive=True)
     return Derivation(
-        scope="every finite Y and every closed family Q with a fully valid member (symbolic KL values)",
+        scope="every finite problem and every closed family with a fully valid member; the limit-point argument is"
+              " in prose",
+        hypotheses=(_OPTIMUM,),
         steps=(
-            Equal(1 - beta * (k0 - sp.log(alpha)), 1 - beta * k0 + beta * sp.log(alpha),
-                  "J_beta(q0) = 1 - beta KL(q0 || a) = 1 - beta (KL(q0 || p_*) - log alpha) for fully valid q0 "
-                  "(filtered-selection), with K_0 = KL(q0 || p_*)"),
-            Equal(1 - m_b, beta * (k0 - sp.log(alpha)) - beta * kb - gap,
-                  "J_beta(q_beta) = m_beta - beta K_beta and G = J_beta(q_beta) - J_beta(q0) >= 0 (optimality)",
-                  given={gap: m_b - beta * kb - (1 - beta * k0 + beta * sp.log(alpha))}),
-            Sign(beta * kb + gap, "nonnegative", "K_beta = KL(q_beta || a) >= 0 and G >= 0: "
-                 "1 - q_beta(Y1) <= beta (K_0 - log alpha)", positive=(beta, kb), nonnegative=(gap,)),
-            Limit(beta * (k0 - sp.log(alpha)), beta, 0, 0, "so q_beta(Y1) -> 1: every limit point is fully valid"),
-            Equal(kb, (k0 - sp.log(alpha)) - (1 - m_b) / beta - gap / beta,
-                  "rearranged: KL(q_beta || a) <= KL(q0 || a) = K_0 - log alpha",
-                  given={gap: m_b - beta * kb - (1 - beta * k0 + beta * sp.log(alpha))}),
-            Limit(q_y * sp.log(q_y / a_y), q_y, 0, 0, "KL(. || a) is continuous on the simplex when a > 0 (the only "
-                  "candidate discontinuity, q(y) -> 0, is removable): a limit point q_bar has KL(q_bar || a) <= "
-                  "KL(q0 || a), i.e. KL(q_bar || p_*) <= KL(q0 || p_*) for every fully valid q0 in Q"),
-            ConvexMinimum(sp.Symbol("t", positive=True) - 1 - sp.log(sp.Symbol("t", positive=True)),
-                          sp.Symbol("t", positive=True), 1,
-                          "KL(q || p_*) >= 0 (Gibbs' inequality), so the minimum over Q ∩ Delta(Y1) is attained (Q closed)"),
+            Sign(beta * (K_ZERO - sp.log(alpha)) - (1 - M_BETA), "nonnegative",
+                 r"$J_\beta(q^{\mathcal{Q}}_\beta) \ge J_\beta(q_0)$ and $\beta K_\beta \ge 0$",
+                 assumes=("family-optimum", "temperature-positive")),
+            Sign(K_ZERO - sp.log(alpha) - K_BETA, "nonnegative",
+                 r"divide the optimality by $\beta$: $K_\beta \le K_0 - \log\alpha - (1 - m_\beta)/\beta$, and"
+                 r" $m_\beta \le 1$", assumes=("family-optimum", "temperature-positive")),
+            Limit(beta * (K_ZERO - sp.log(alpha)), beta, 0, 0, r"$K_0$ and $\alpha$ do not depend on $\beta$",
+                  assumes=("family-optimum", "valid-mass-interior")),
+            Informal(r"so $q^{\mathcal{Q}}_\beta(\mathcal{Y}_1) \to 1$: every limit point $\bar q$ (the family is closed)"
+                     r" is fully valid, and since $\mathrm{KL}(\cdot\,\|\,a)$ is continuous on the simplex ($a > 0$),"
+                     r" $\mathrm{KL}(\bar q\,\|\,a) \le \mathrm{KL}(q_0\,\|\,a)$, i.e. $\mathrm{KL}(\bar q\,\|\,p_*) \le"
+                     r" \mathrm{KL}(q_0\,\|\,p_*)$ for every fully valid $q_0 \in \mathcal{Q}$",
+                     r"compactness and continuity", assumes=("step 1", "step 2", "step 3"),
+                     concludes=sp.Eq(sp.Symbol(r"\lim q^{\mathcal{Q}}_\beta \in \arg\min \mathrm{KL}(\cdot\,\|\,p_*)"), 1)),
         ),
-        domain={**DOMAIN, k0: (0, 10), a_y: (0, 1)},
+        domain=DOMAIN,
     )
-
-
-def _finite_family(ctx: NumericContext, validity: list[int], members: int) -> tuple[list, list]:
-    """A finite (hence closed) family: full-support members and fully valid members."""
-    full_support = [ctx.distribution(len(validity)) for _ in range(members)]
-    valid_index = [i for i, v in enumerate(validity) if v]
-    fully_valid = []
-    for _ in range(members):
-        weights = ctx.distribution(len(valid_index))
-        member = [mpmath.mpf(0)] * len(validity)
-        for i, w in zip(valid_index, weights):
-            member[i] = w
-        fully_valid.append(member)
-    return full_support, fully_valid
 
 
 @VALID_LIMIT.numeric

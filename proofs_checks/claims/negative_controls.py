@@ -27,9 +27,9 @@ from flint import arb, fmpq
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.certified import Comparison, compare, exact_text
-from proofs_checks.claims.notation import definitions, DOMAIN, MU, Z
+from proofs_checks.claims.notation import definitions, DOMAIN, MU, TILT, Z
 from proofs_checks.claims.sampling import instance_point, problem_inputs
-from proofs_checks.derivation import Derivation, Equal, Limit, Sign
+from proofs_checks.proof import Derivation, Equal, Limit, Part, Sign
 from proofs_checks.numeric import NumericContext, certify, rational
 from theory import closed_form, divergences, symbolic
 from theory.problem import BinaryRewardProblem
@@ -38,10 +38,16 @@ from theory.symbolic import OutcomeModel, alpha, beta
 
 TWO_VALID = OutcomeModel(2, 1)
 """The smallest instance that can refute a statement about the valid block: two valid outcomes, one invalid."""
+TWO_VALID_DOMAIN = {alpha: (0, 1), beta: (0, sp.oo), TWO_VALID.filtered_weights[0]: (0, 1)}
+"""Where statements about ``TWO_VALID`` are tested: its base weight ``s_1`` of the first valid outcome in ``(0, 1)``."""
+REVERSE_KL = sp.Symbol(r"\mathrm{KL}(p_\beta\,\|\,p_*)")
+"""Placeholder for ``KL(p_beta || p_*)`` on ``TWO_VALID``."""
 
 
-def _negative(claim_id: str, title: str, statement: str, refutes: str):
-    return register(claim_id, title=title, source="extension", statement=statement, uses=(refutes,), expected="refuted")
+def _negative(claim_id: str, title: str, statement: str, refutes: str, claim: sp.Basic):
+    """A false variant of ``refutes``: its one part, ``claim``, is the false statement."""
+    return register(claim_id, title=title, source="extension", statement=statement, uses=(refutes,), expected="refuted",
+                    parts=(Part("claim", statement, claim),))
 
 
 def _conditional_entropy(model: OutcomeModel) -> sp.Expr:
@@ -50,26 +56,26 @@ def _conditional_entropy(model: OutcomeModel) -> sp.Expr:
     return symbolic.entropy([p / valid_mass for p in tilted[: model.n_valid]])
 
 
+CONDITIONAL_ENTROPY = sp.Symbol("H_beta")
+"""Placeholder for ``H(p_beta(. | Y1))`` on ``TWO_VALID``."""
+
+
 # --- nc-conditional-sharpens ----------------------------------------------------
 
 SHARPENS = _negative(
     "nc-conditional-sharpens", "Lowering beta sharpens the optimum inside Y1 (false)",
     r"$H(p_\beta(\cdot\mid\mathcal{Y}_1))$ strictly decreases as $\beta$ decreases.",
-    "conditional-invariance")
-
-
-CONDITIONAL_ENTROPY = sp.Symbol("H_beta", positive=True)
-"""Placeholder for ``H(p_beta(. | Y1))`` on ``TWO_VALID``."""
+    "conditional-invariance", sp.StrictGreaterThan(sp.Derivative(CONDITIONAL_ENTROPY, beta), 0))
 
 
 @SHARPENS.symbolic
 def _sharpens_derivation() -> Derivation:
     return Derivation(
-        scope="n = 3 outcomes, 2 valid (one instance suffices to refute)",
+        scope="$n = 3$ outcomes, 2 valid (one instance suffices to refute)",
         definitions={CONDITIONAL_ENTROPY: _conditional_entropy(TWO_VALID)},
         steps=(Sign(sp.Derivative(CONDITIONAL_ENTROPY, beta), "positive",
-                    "the claim: d H(p_beta(. | Y1)) / d beta > 0, with p_beta(y) = a(y) e^{v(y)/beta} / Z_beta"),),
-        domain=DOMAIN,
+                    r"the claim: $\frac{d}{d\beta} H(p_\beta(\cdot\mid\mathcal{Y}_1)) > 0$", assumes=TILT),),
+        domain=TWO_VALID_DOMAIN,
     )
 
 
@@ -110,17 +116,17 @@ def _sharpens_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
 
 REVERSE_CONVERGES = _negative(
     "nc-reverse-kl-converges", "p_beta converges to p_* in reverse KL (false)",
-    r"$\mathrm{KL}(p_\beta\,\|\,p_*) \to 0$ as $\beta\to 0^+$.", "reverse-kl-infinite")
+    r"$\mathrm{KL}(p_\beta\,\|\,p_*) \to 0$ as $\beta\to 0^+$.", "reverse-kl-infinite",
+    sp.Eq(sp.Limit(REVERSE_KL, beta, 0, "+"), 0))
 
 
 @REVERSE_CONVERGES.symbolic
 def _reverse_converges_derivation() -> Derivation:
-    mass, p = sp.symbols("p_beta(y_0) p_*(y_0)", positive=True)
     return Derivation(
-        scope="any beta > 0: an invalid y_0 has p_beta(y_0) > 0 = p_*(y_0)",
-        steps=(Limit(mass * sp.log(mass / p), p, 0, 0,
-                     "the claim needs the term of an invalid y_0 to vanish as p_*(y_0) -> 0"),),
-        domain=DOMAIN,
+        scope="$n = 3$ outcomes, 2 valid: the invalid output has $p_\\beta > 0 = p_*$",
+        definitions={REVERSE_KL: symbolic.kl_divergence(TWO_VALID.tilted(), TWO_VALID.filtered)},
+        steps=(Limit(REVERSE_KL, beta, 0, 0, r"the claim: $\mathrm{KL}(p_\beta\,\|\,p_*) \to 0$", assumes=TILT),),
+        domain=TWO_VALID_DOMAIN,
     )
 
 
@@ -163,15 +169,17 @@ def _reverse_converges_property(drawn: tuple[np.ndarray, np.ndarray], b: float) 
 
 INCREASING = _negative(
     "nc-validity-increasing", "mu_beta increases with beta (false)",
-    r"$\mu_\beta$ is increasing in $\beta$.", "validity-monotone")
+    r"$\mu_\beta$ is increasing in $\beta$.", "validity-monotone",
+    sp.StrictGreaterThan(sp.Derivative(MU, beta), 0))
 
 
 @INCREASING.symbolic
 def _increasing_derivation() -> Derivation:
     return Derivation(
-        scope="symbolic alpha and beta",
+        scope="symbolic $\\alpha$ and $\\beta$",
         definitions=definitions(),
-        steps=(Sign(sp.Derivative(MU, beta), "positive", "the claim: d mu_beta / d beta > 0"),),
+        steps=(Sign(sp.Derivative(MU, beta), "positive", r"the claim: $\frac{d\mu_\beta}{d\beta} > 0$",
+                    assumes=TILT),),
         domain=DOMAIN,
     )
 
@@ -205,20 +213,19 @@ def _increasing_property(a: float, b: float) -> None:
 
 FILTERED_MAX = _negative(
     "nc-filtered-maximizes", "p_* maximizes the KL-control objective (false)",
-    r"$p_*$ maximizes $\mathbb{E}_q[v] - \beta\,\mathrm{KL}(q\,\|\,a)$ for some fixed $\beta > 0$.", "gibbs-identity")
+    r"$p_*$ maximizes $\mathbb{E}_q[v] - \beta\,\mathrm{KL}(q\,\|\,a)$ for some fixed $\beta > 0$.", "gibbs-identity",
+    sp.GreaterThan(1 + beta * sp.log(alpha), beta * sp.log(Z)))
 
 
 @FILTERED_MAX.symbolic
 def _filtered_max_derivation() -> Derivation:
     return Derivation(
-        scope="symbolic alpha and beta: steps 1-2 hold for every beta, so no beta makes p_* optimal",
+        scope="symbolic $\\alpha$ and $\\beta$: $J_\\beta(p_*) = 1 + \\beta\\log\\alpha$ against"
+              " $J^*_\\beta = \\beta\\log Z_\\beta$",
         definitions=definitions(),
-        steps=(
-            Equal(1 + beta * sp.log(alpha) - beta * sp.log(Z), beta * sp.log(MU),
-                  "J_beta(p_*) - J*_beta = 1 - beta KL(p_* || a) - beta log Z_beta = beta log mu_beta"),
-            Sign(1 - MU, "positive", "mu_beta < 1, so beta log mu_beta < 0 for every beta > 0", positive=(1 - alpha,)),
-            Sign(beta * sp.log(MU), "nonnegative", "the claim: J_beta(p_*) >= J*_beta"),
-        ),
+        steps=(Sign(1 + beta * sp.log(alpha) - beta * sp.log(Z), "nonnegative",
+                    r"the claim: $J_\beta(p_*) = 1 - \beta\,\mathrm{KL}(p_*\,\|\,a) = 1 + \beta\log\alpha \ge"
+                    r" J^*_\beta$", assumes=TILT),),
         domain=DOMAIN,
     )
 
@@ -264,16 +271,19 @@ def _filtered_max_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> No
 
 COLLAPSES = _negative(
     "nc-optimum-collapses", "The exact optimum collapses as beta -> 0 (false)",
-    r"$N_{\mathrm{eff}}(p_\beta) \to 1$ as $\beta\to 0^+$ whenever $|\mathcal{Y}_1| \ge 2$.", "conditional-invariance")
+    r"$N_{\mathrm{eff}}(p_\beta) \to 1$ as $\beta\to 0^+$ whenever $|\mathcal{Y}_1| \ge 2$.", "conditional-invariance",
+    sp.Eq(sp.Limit(sp.exp(CONDITIONAL_ENTROPY), beta, 0, "+"), 1))
 
 
 @COLLAPSES.symbolic
 def _collapses_derivation() -> Derivation:
     return Derivation(
-        scope="n = 3 outcomes, 2 valid (one instance suffices to refute)",
+        scope="$n = 3$ outcomes, 2 valid (one instance suffices to refute)",
         definitions={CONDITIONAL_ENTROPY: _conditional_entropy(TWO_VALID)},
-        steps=(Limit(sp.exp(CONDITIONAL_ENTROPY), beta, 0, 1, "the claim: N_eff(p_beta) = exp H(p_beta(. | Y1)) -> 1"),),
-        domain=DOMAIN,
+        steps=(Limit(sp.exp(CONDITIONAL_ENTROPY), beta, 0, 1,
+                     r"the claim: $N_{\mathrm{eff}}(p_\beta) = e^{H(p_\beta(\cdot\mid\mathcal{Y}_1))} \to 1$",
+                     assumes=TILT),),
+        domain=TWO_VALID_DOMAIN,
     )
 
 
@@ -320,16 +330,18 @@ def _collapses_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
 
 SWAPPED = _negative(
     "nc-kl-budget-swapped", "The KL budget with swapped arguments (false)",
-    r"$\mathrm{KL}(p_\beta\,\|\,a) = \mathrm{kl}(\alpha\,\|\,\mu_\beta)$.", "validity-monotone")
+    r"$\mathrm{KL}(p_\beta\,\|\,a) = \mathrm{kl}(\alpha\,\|\,\mu_\beta)$.", "validity-monotone",
+    sp.Eq(MU / beta - sp.log(Z), symbolic.binary_kl(alpha, MU)))
 
 
 @SWAPPED.symbolic
 def _swapped_derivation() -> Derivation:
     return Derivation(
-        scope="symbolic alpha and beta",
+        scope="symbolic $\\alpha$ and $\\beta$",
         definitions=definitions(),
-        steps=(Equal(symbolic.binary_kl(alpha, MU), MU / beta - sp.log(Z),
-                     "the claim, with KL(p_beta || a) = mu_beta/beta - log Z_beta (validity-monotone)"),),
+        steps=(Equal(MU / beta - sp.log(Z), symbolic.binary_kl(alpha, MU),
+                     r"the claim, with $\mathrm{KL}(p_\beta\,\|\,a) = \mu_\beta/\beta - \log Z_\beta$"
+                     r" (validity-monotone)", assumes=TILT),),
         domain=DOMAIN,
     )
 

@@ -17,6 +17,8 @@ Main statements
 
 from __future__ import annotations
 
+import itertools
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -25,16 +27,19 @@ from mpmath import mpf
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.claims.notation import (
-    BINARY, definitions, DOMAIN, FACTS, FILTERED, MU, TILTED, A, M, Q, V, Y, Z, total,
+    BINARY, definitions, DOMAIN, FILTERED, LAMBDA, MG, MU, Q1, Q2, QG, QPI, TILT, TILTED, Y1_SIZE, A, G, M, Q, R, S,
+    V, Y, Z, kl, total,
 )
 from proofs_checks.claims.sampling import (
-    accurate, arbs, enclosure, ints, kl_terms, outcome_model_cases, problem_inputs, problems_with_policy,
+    accurate, arbs, betas_and_extremes, enclosure, generic_facts_cases, ints, kl_terms, outcome_model_cases,
+    problem_inputs, problems_with_policy,
 )
-from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Sign
+from proofs_checks.assumptions import Assumption
+from proofs_checks.proof import Apply, Derivation, Equal, Part, Sign
+from proofs_checks.standard_results import simplex_dimension
 from proofs_checks.numeric import NumericContext
 from theory import divergences, precise
 from theory.problem import BinaryRewardProblem
-from theory.strategies import betas
 from theory.symbolic import alpha, beta
 
 STANDING = r"$\mathcal{Y}$ finite, $a(y) > 0$, $v \in \{0,1\}^{\mathcal{Y}}$, $0 < \alpha < 1$, $\beta > 0$."
@@ -57,28 +62,64 @@ DEGENERACY = register(
         r" $|\mathcal{Y}_1| \ge 2$; (b) closed under every permutation of $\mathcal{Y}_1$; (c) $p_* \in"
         r" \Delta(\mathcal{Y}_1)$."
     ),
+    parts=(
+        Part("reward-defect", r"$1 - \mathbb{E}_q[v] = q(\mathcal{Y}_0)$ for every policy $q$.",
+             sp.Eq(1 - total(QG * V), total(QG * (1 - V)))),
+        Part("maximum", r"$\mathbb{E}_q[v] \le 1$, with equality exactly when $q(\mathcal{Y}_0) = 0$.",
+             sp.LessThan(total(QG * V), 1)),
+        Part("simplex", r"(a) the maximizers are the probability vectors on $\mathcal{Y}_1$: a simplex of"
+             r" dimension $|\mathcal{Y}_1| - 1$, infinite when $|\mathcal{Y}_1| \ge 2$.",
+             simplex_dimension(Y1_SIZE)),
+        Part("mixtures", r"(a) every mixture $\lambda q_1 + (1 - \lambda) q_2$ of two maximizers is a maximizer.",
+             sp.Eq(total((LAMBDA * Q1 + (1 - LAMBDA) * Q2) * V), 1)),
+        Part("permutations", r"(b) for a maximizer $q$ and a permutation $\pi$ of $\mathcal{Y}_1$, $q \circ \pi$ is"
+             r" a maximizer.", sp.Eq(total(QPI * V), 1)),
+        Part("filtered", r"(c) $p_*$ is a probability vector with $\mathbb{E}_{p_*}[v] = 1$.",
+             sp.And(sp.Eq(total(FILTERED), 1), sp.Eq(total(FILTERED * V), 1))),
+    ),
 )
+
+_MAXIMIZERS = Assumption(
+    "maximizers", r"$q_1$, $q_2$ and $q$ are maximizers: probability vectors with $\mathbb{E}_{q_1}[v] ="
+    r" \mathbb{E}_{q_2}[v] = 1$ and $q(\mathcal{Y}_0) = 0$; $0 < \lambda < 1$.",
+    (sp.Eq(total(Q1), 1, evaluate=False), sp.Eq(total(Q2), 1, evaluate=False), sp.Eq(total(Q1 * V), 1, evaluate=False),
+     sp.Eq(total(Q2 * V), 1, evaluate=False), sp.Eq(total(QG * (1 - V)), 0, evaluate=False)),
+    (LAMBDA, Q1.base, Q2.base))
+_PERMUTATION = Assumption(
+    "permutation", r"$\pi$ permutes $\mathcal{Y}_1$ and fixes $\mathcal{Y}_0$: $q \circ \pi$ is a probability vector"
+    r" equal to $q$ on $\mathcal{Y}_0$, so $(q\circ\pi)(\mathcal{Y}_0) = q(\mathcal{Y}_0)$.",
+    (sp.Eq(total(QPI), 1, evaluate=False), sp.Eq(total(QPI * (1 - V)), total(QG * (1 - V)), evaluate=False)),
+    (QPI.base,))
 
 
 @DEGENERACY.symbolic
 def _degeneracy_derivation() -> Derivation:
-    lam = sp.Symbol("lambda", positive=True)
-    q1, q2 = sp.IndexedBase("q1", positive=True)[Y], sp.IndexedBase("q2", positive=True)[Y]
-    q_perm = sp.IndexedBase("q_pi", positive=True)[Y]
     return Derivation(
-        scope="all n and every validity pattern (generic outcome y, symbolic sums)",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes) and every policy, zeros"
+              " allowed",
+        hypotheses=(_MAXIMIZERS, _PERMUTATION),
         steps=(
-            Equal(1 - total(Q * V), total(Q * (1 - V)), "sum_y q(y) = 1; the right side is q(Y0)", given=FACTS),
-            Sign(Q * (1 - V), "nonnegative", "q(y) >= 0 and 1 - v(y) >= 0: E_q[v] <= 1, with equality iff "
-                 "every term vanishes, i.e. q(Y0) = 0", positive=(Q,), nonnegative=(1 - V,)),
-            Equal(total((lam * q1 + (1 - lam) * q2) * V), 1,
-                  "(a) E_q[v] is linear in q: every mixture of two maximizers is a maximizer",
-                  given={total(q1 * V): 1, total(q2 * V): 1}),
-            Equal(q_perm * (1 - V), Q * (1 - V),
-                  "(b) a permutation pi of Y1 fixes every invalid y, so (q o pi)(y) = q(y) on Y0: "
-                  "q o pi has q(Y0) = 0 whenever q has", given={q_perm: Q}, cases=BINARY),
-            Equal(total(FILTERED * V), 1, "(c) p_* = a v / alpha is a maximizer (v^2 = v, sum_y a v = alpha)",
-                  given=FACTS),
+            Equal(1 - total(QG * V), total(QG * (1 - V)),
+                  r"$\sum_y q(y) = 1$, so $1 - \mathbb{E}_q[v] = \sum_y q(y)(1 - v(y)) = q(\mathcal{Y}_0)$",
+                  assumes=("policy", "finite-outputs")),
+            Sign(total(QG * (1 - V)), "nonnegative",
+                 r"each term $s(y) r(y) (1 - v(y))$ is $\ge 0$ since $v(y) \in \{0, 1\}$",
+                 assumes=("policy", "binary-reward", "finite-outputs")),
+            Sign(1 - total(QG * V), "nonnegative",
+                 r"by steps 1 and 2, $1 - \mathbb{E}_q[v] = q(\mathcal{Y}_0) \ge 0$, with equality exactly when"
+                 r" $q(\mathcal{Y}_0) = 0$", assumes=("step 1", "step 2")),
+            Apply("standard-simplex", {"size": Y1_SIZE},
+                  r"(a) so the maximizers are the probability vectors on $\mathcal{Y}_1$, a simplex of dimension"
+                  r" $|\mathcal{Y}_1| - 1$", assumes=("policy", "binary-reward", "finite-outputs")),
+            Equal(total((LAMBDA * Q1 + (1 - LAMBDA) * Q2) * V), 1,
+                  r"(a) $\mathbb{E}_q[v]$ is linear in $q$", assumes=("maximizers", "finite-outputs")),
+            Equal(total(QPI * V), 1,
+                  r"(b) $\mathbb{E}_{q\circ\pi}[v] = 1 - (q\circ\pi)(\mathcal{Y}_0) = 1 - q(\mathcal{Y}_0) = 1$",
+                  assumes=("permutation", "maximizers", "policy", "finite-outputs")),
+            Equal(total(FILTERED), 1, r"(c) $\sum_y a(y) v(y)/\alpha = \alpha/\alpha$",
+                  assumes=("valid-mass-interior", "finite-outputs")),
+            Equal(total(FILTERED * V), 1, r"(c) $v^2 = v$, so $\mathbb{E}_{p_*}[v] = \sum_y a(y) v(y)/\alpha = 1$",
+                  assumes=("valid-mass-interior", "binary-reward", "finite-outputs")),
         ),
         domain=DOMAIN,
     )
@@ -132,31 +173,50 @@ GIBBS = register(
         r" \beta\log(1-\alpha+\alpha e^{1/\beta})$. Also $\mathrm{KL}(q\,\|\,p_\beta) = \mathrm{KL}(q\,\|\,a)"
         r" - q(\mathcal{Y}_1)/\beta + \log Z_\beta$."
     ),
+    parts=(
+        Part("identity", r"$J_\beta(q) = \beta\log Z_\beta - \beta\,\mathrm{KL}(q\,\|\,p_\beta)$ for every policy $q$.",
+             sp.Eq(MG - beta * kl(S, R, A), beta * sp.log(Z) - beta * kl(S, R, TILTED))),
+        Part("kl-tilted", r"$\mathrm{KL}(q\,\|\,p_\beta) = \mathrm{KL}(q\,\|\,a) - q(\mathcal{Y}_1)/\beta + \log Z_\beta$.",
+             sp.Eq(kl(S, R, TILTED), kl(S, R, A) - MG / beta + sp.log(Z))),
+        Part("maximum", r"$J_\beta(q) \le \beta\log Z_\beta$ for every policy $q$.",
+             sp.GreaterThan(beta * sp.log(Z), MG - beta * kl(S, R, A))),
+        Part("unique", r"$J_\beta(q) = \beta\log Z_\beta$ only if $\mathrm{KL}(q\,\|\,p_\beta) = 0$, that is only if"
+             r" $q = p_\beta$: the maximizer is unique.",
+             sp.Implies(sp.Eq(kl(S, R, TILTED), 0), sp.Eq(S * R, TILTED))),
+        Part("partition", r"$Z_\beta = \sum_y a(y) e^{v(y)/\beta} = 1 - \alpha + \alpha e^{1/\beta}$.",
+             sp.Eq(total(A * sp.exp(V / beta)), 1 - alpha + alpha * sp.exp(1 / beta))),
+        Part("optimal-value", r"$J_\beta(p_\beta) = \beta\log Z_\beta$: the maximum is attained.",
+             sp.Eq(total(TILTED * V) - beta * total(TILTED * sp.log(TILTED / A)), beta * sp.log(Z))),
+    ),
 )
 
 
 @GIBBS.symbolic
 def _gibbs_derivation() -> Derivation:
-    t = sp.Symbol("t", positive=True)
-    kl_tilted = _kl_sum(Q, TILTED)
     return Derivation(
-        scope="all n and every validity pattern (generic outcome y, symbolic sums)",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes), every policy $q$ (zeros"
+              " allowed) and symbolic $\\alpha$, $\\beta$",
         definitions=definitions(),
         steps=(
-            Equal(sp.log(Q / TILTED), sp.log(Q / A) - V / beta + sp.log(Z), "definition of p_beta, pointwise"),
-            Equal(kl_tilted, _kl_sum(Q, A) - M / beta + sp.log(Z),
-                  "multiply by q(y) and sum: sum_y q = 1, sum_y q v = q(Y1) = m", given=FACTS),
-            Equal(M - beta * _kl_sum(Q, A), beta * sp.log(Z) - beta * kl_tilted,
-                  "rearrange: J_beta(q) = beta log Z_beta - beta KL(q || p_beta)", given=FACTS),
-            ConvexMinimum(t - 1 - sp.log(t), t, 1, "log t <= t - 1, with equality iff t = 1 (strict convexity)"),
-            Equal(total(Q * (TILTED / Q - 1)), 0,
-                  "take t = p_beta(y)/q(y): -KL(q || p_beta) <= sum_y (p_beta(y) - q(y)) = 0, with equality iff "
-                  "q = p_beta; so p_beta is the unique maximizer of J_beta",
-                  given={**FACTS, total(A * sp.exp(V / beta)): Z}),
-            Equal(sp.exp(V / beta), 1 + V * (sp.exp(1 / beta) - 1), "v(y) in {0, 1}", cases=BINARY),
-            Equal(total(A * (1 + V * (sp.exp(1 / beta) - 1))), Z,
-                  "Z_beta = sum_y a(y) e^{v(y)/beta} = 1 - alpha + alpha e^{1/beta}, so J*_beta = beta log Z_beta",
-                  given=FACTS),
+            Equal(total(A * sp.exp(V / beta)), Z,
+                  r"$e^{v/\beta} = 1 + v(e^{1/\beta} - 1)$ for $v \in \{0, 1\}$, $\sum_y a = 1$ and $\sum_y a v = \alpha$",
+                  assumes=("binary-reward", "base-positive", "valid-mass-interior", "finite-outputs")),
+            Equal(kl(S, R, TILTED), kl(S, R, A) - MG / beta + sp.log(Z),
+                  r"$\log\frac{q}{p_\beta} = \log\frac{q}{a} - \frac{v}{\beta} + \log Z_\beta$ on the support of $q$;"
+                  r" average under $q$: $\sum_y q = 1$, $\sum_y q v = q(\mathcal{Y}_1)$",
+                  assumes=("policy", "binary-reward", *TILT)),
+            Equal(MG - beta * kl(S, R, A), beta * sp.log(Z) - beta * kl(S, R, TILTED),
+                  r"multiply step 2 by $\beta$ and rearrange", assumes=("step 2",)),
+            Apply("gibbs-inequality", {"support": S, "values": R, "p": TILTED},
+                  r"$p_\beta > 0$ sums to 1 (step 1), so Gibbs' inequality applies to $q$ and $p_\beta$",
+                  assumes=("policy", "step 1", *TILT)),
+            Sign(beta * kl(S, R, TILTED), "nonnegative",
+                 r"$\beta > 0$ and $\mathrm{KL}(q\,\|\,p_\beta) \ge 0$ (step 4): with step 3, $J_\beta(q) \le"
+                 r" \beta\log Z_\beta$, with equality only at $q = p_\beta$", assumes=("step 4", "temperature-positive")),
+            Equal(total(TILTED * V) - beta * total(TILTED * sp.log(TILTED / A)), beta * sp.log(Z),
+                  r"$J_\beta(p_\beta) = \mu_\beta - \beta(\mu_\beta/\beta - \log Z_\beta)$, since"
+                  r" $\log(p_\beta/a) = v/\beta - \log Z_\beta$ and $\sum_y p_\beta = 1$ (step 1)",
+                  assumes=("step 1", "binary-reward", *TILT)),
         ),
         domain=DOMAIN,
     )
@@ -164,7 +224,8 @@ def _gibbs_derivation() -> Derivation:
 
 @GIBBS.numeric
 def _gibbs_numeric(ctx: NumericContext):
-    for problem, base, validity, b in ctx.problems_at_betas():
+    with_zeros = ((problem, base, validity, b) for (problem, base, validity), b in zip(ctx.problems_with_zeros(), ctx.betas()))
+    for problem, base, validity, b in itertools.chain(ctx.problems_at_betas(), with_zeros):
         q = ctx.distribution(len(base))
         span = ctx.span(d.expectation(base, validity), b)
         label = f"n={len(base)}, alpha={ctx.short(d.expectation(base, validity))}, beta={ctx.short(b)}"
@@ -186,9 +247,10 @@ def _gibbs_numeric(ctx: NumericContext):
                                     span))
         yield ctx.at_most(f"J(q) <= J(p_beta) ({label})", objective, optimum)
     yield from outcome_model_cases(ctx)
+    yield from generic_facts_cases(ctx)
 
 
-@GIBBS.property(problems_with_policy(), betas())
+@GIBBS.property(problems_with_policy(), betas_and_extremes())
 def _gibbs_property(drawn: tuple[np.ndarray, np.ndarray, np.ndarray], b: float) -> None:
     """The float64 J_beta(q), J*_beta = J_beta(p_beta), log Z_beta, log p_beta and KL(q || a)
     against their definitions, within 16 ulps of the value or of the terms combined."""
@@ -198,8 +260,7 @@ def _gibbs_property(drawn: tuple[np.ndarray, np.ndarray, np.ndarray], b: float) 
     accurate(problem.kl_to_base(q), lambda: d.kl(arbs(q), arbs(base)), 16, "KL(q||a)")
     accurate(problem.objective(q, b), lambda: d.objective(arbs(q), arbs(base), v, arbs(b)), 16, "J_beta(q)",
              terms=1 + b * abs(divergence))
-    accurate(problem.optimal_value(b), lambda: d.objective(d.tilt(arbs(base), v, arbs(b)), arbs(base), v, arbs(b)), 16,
-             "J*_beta = J_beta(p_beta)")
+    accurate(problem.optimal_value(b), lambda: d.optimal_value(arbs(base), v, arbs(b)), 16, "J*_beta = J_beta(p_beta)")
     accurate(problem.log_partition(b), lambda: d.log_partition(arbs(base), v, arbs(b)), 16, "log Z_beta")
     log_z = float(np.log(base[valid].sum() * np.exp(min(1 / b, 700.0)) + base[~valid].sum())) + max(1 / b - 700.0, 0.0)
     # log a(y | Y_v) of a rounded quotient near 1 is off by its rounding, about 2^-53 absolute: hence the 1
@@ -220,26 +281,46 @@ CONDITIONAL = register(
         r" N_{\mathrm{eff}}(p_*)$ for every $\beta$."
     ),
     uses=("gibbs-identity",),
+    parts=(
+        Part("validity", r"$p_\beta(\mathcal{Y}_1) = \mu_\beta = \alpha e^{1/\beta}/Z_\beta$.",
+             sp.Eq(total(TILTED * V), MU)),
+        Part("valid-conditional", r"$p_\beta(y \mid \mathcal{Y}_1) = p_\beta(y) v(y)/\mu_\beta = p_*(y)$.",
+             sp.Eq(TILTED * V / MU, FILTERED)),
+        Part("invalid-conditional", r"$p_\beta(y \mid \mathcal{Y}_0) = a(y \mid \mathcal{Y}_0)$.",
+             sp.Eq(TILTED * (1 - V) / (1 - MU), A * (1 - V) / (1 - alpha))),
+        Part("mixture", r"$p_\beta = \mu_\beta p_* + (1 - \mu_\beta)\,a(\cdot\mid\mathcal{Y}_0)$.",
+             sp.Eq(TILTED, MU * FILTERED + (1 - MU) * A * (1 - V) / (1 - alpha))),
+        Part("entropy", r"$H(p_\beta(\cdot\mid\mathcal{Y}_1)) = H(p_*)$.",
+             sp.Eq(-total(V * TILTED / MU * sp.log(TILTED / MU)), -total(V * A / alpha * sp.log(A / alpha)))),
+        Part("effective-number", r"$N_{\mathrm{eff}}(p_\beta) = e^{H(p_\beta(\cdot\mid\mathcal{Y}_1))} = N_{\mathrm{eff}}(p_*)$.",
+             sp.Eq(sp.exp(-total(V * TILTED / MU * sp.log(TILTED / MU))), sp.exp(-total(V * A / alpha * sp.log(A / alpha))))),
+    ),
 )
 
 
 @CONDITIONAL.symbolic
 def _conditional_derivation() -> Derivation:
     return Derivation(
-        scope="all n and every validity pattern (generic outcome y, symbolic sums)",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes), symbolic $\\alpha$ and $\\beta$",
         definitions=definitions(),
         steps=(
-            Equal(V * sp.exp(V / beta), V * sp.exp(1 / beta), "v(y) in {0, 1}", cases=BINARY),
-            Equal(total(A * V * sp.exp(1 / beta) / Z), MU, "p_beta(Y1) = e^{1/beta} sum_y a v / Z_beta = mu_beta",
-                  given=FACTS),
-            Equal(TILTED * V / MU, FILTERED, "p_beta(y | Y1) = p_beta(y) v(y) / mu_beta = a(y) v(y) / alpha = p_*(y)",
+            Equal(total(TILTED * V), MU, r"$v e^{v/\beta} = v e^{1/\beta}$ and $\sum_y a v = \alpha$",
+                  assumes=("binary-reward", "finite-outputs", *TILT)),
+            Equal(TILTED * V / MU, FILTERED,
+                  r"on $\mathcal{Y}_1$, $p_\beta(y)/\mu_\beta = \frac{a(y) e^{1/\beta}/Z_\beta}{\alpha e^{1/\beta}/Z_\beta}"
+                  r" = a(y)/\alpha$; both sides vanish on $\mathcal{Y}_0$", assumes=("binary-reward", *TILT),
                   cases=BINARY),
             Equal(TILTED * (1 - V) / (1 - MU), A * (1 - V) / (1 - alpha),
-                  "p_beta(y | Y0) = a(y) (1 - v(y)) / (1 - alpha) = a(y | Y0), since 1 - mu_beta = (1 - alpha)/Z_beta",
-                  cases=BINARY),
+                  r"on $\mathcal{Y}_0$, $p_\beta(y) = a(y)/Z_\beta$ and $1 - \mu_\beta = (1 - \alpha)/Z_\beta$",
+                  assumes=("binary-reward", *TILT), cases=BINARY),
             Equal(TILTED, MU * FILTERED + (1 - MU) * A * (1 - V) / (1 - alpha),
-                  "hence p_beta is the mixture of p_* and a(. | Y0) with weights mu_beta and 1 - mu_beta",
+                  r"$p_\beta = p_\beta v + p_\beta (1 - v)$ with steps 2 and 3", assumes=("binary-reward", *TILT),
                   cases=BINARY),
+            Equal(-total(V * TILTED / MU * sp.log(TILTED / MU)), -total(V * A / alpha * sp.log(A / alpha)),
+                  r"the two conditionals on $\mathcal{Y}_1$ are equal term by term (step 2)",
+                  assumes=("binary-reward", "finite-outputs", *TILT)),
+            Equal(sp.exp(-total(V * TILTED / MU * sp.log(TILTED / MU))), sp.exp(-total(V * A / alpha * sp.log(A / alpha))),
+                  r"exponentiate step 5", assumes=("binary-reward", "finite-outputs", *TILT)),
         ),
         domain=DOMAIN,
     )
@@ -247,7 +328,8 @@ def _conditional_derivation() -> Derivation:
 
 @CONDITIONAL.numeric
 def _conditional_numeric(ctx: NumericContext):
-    for problem, base, validity, b in ctx.problems_at_betas():
+    with_zeros = ((problem, base, validity, b) for (problem, base, validity), b in zip(ctx.problems_with_zeros(), ctx.betas()))
+    for problem, base, validity, b in itertools.chain(ctx.problems_at_betas(), with_zeros):
         span = ctx.span(d.expectation(base, validity), b)
         tilted = [+x for x in ctx.resolve(lambda: d.tilt(base, validity, b), span)]  # rounded: the library's input
         label = f"n={len(base)}, alpha={ctx.short(d.expectation(base, validity))}, beta={ctx.short(b)}"
@@ -265,7 +347,7 @@ def _conditional_numeric(ctx: NumericContext):
         yield ctx.equal(f"N_eff(p_beta) = N_eff(p_*) ({label})", n_eff, mpmath.exp(d.entropy(d.condition(base, validity, 1))))
 
 
-@CONDITIONAL.property(problem_inputs(), betas())
+@CONDITIONAL.property(problem_inputs(), betas_and_extremes())
 def _conditional_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
     """The float64 p_beta and mu_beta against the definition a e^{v/beta} / Z_beta, within
     16 ulps; N_eff of the float64 p_beta against exp H(p_beta(. | Y1)), within 16 ulps per unit of H."""
@@ -292,23 +374,43 @@ FILTERED_SELECTION = register(
         r" $-\log\alpha$."
     ),
     uses=("gibbs-identity",),
+    parts=(
+        Part("decomposition", r"$\mathrm{KL}(q\,\|\,a) = \mathrm{KL}(q\,\|\,p_*) - \log\alpha$ for every fully valid $q$.",
+             sp.Eq(kl(S, R, A, V), kl(S, R, A / alpha, V) - sp.log(alpha))),
+        Part("minimum", r"$\mathrm{KL}(q\,\|\,a) \ge -\log\alpha$ for every fully valid $q$.",
+             sp.GreaterThan(kl(S, R, A, V), -sp.log(alpha))),
+        Part("unique", r"equality only if $\mathrm{KL}(q\,\|\,p_*) = 0$, that is only if $q = p_*$.",
+             sp.Implies(sp.Eq(kl(S, R, A / alpha, V), 0), sp.Eq(V * S * R, V * A / alpha))),
+        Part("attained", r"$\mathrm{KL}(p_*\,\|\,a) = -\log\alpha$.", sp.Eq(kl(1, A / alpha, A, V), -sp.log(alpha))),
+    ),
 )
+
+_FULLY_VALID = Assumption(
+    "fully-valid", r"$q$ is fully valid: $q(y) = v(y) s(y) r(y)$ (zero on $\mathcal{Y}_0$, $s$ its support indicator on"
+    r" $\mathcal{Y}_1$, $r > 0$), a probability vector: $\sum_y v s r = 1$.",
+    (sp.Eq(total(V * S * R), 1, evaluate=False), sp.Eq(S * (1 - S), 0, evaluate=False), sp.Gt(R, 0, evaluate=False)), (G.s, G.r))
 
 
 @FILTERED_SELECTION.symbolic
 def _filtered_derivation() -> Derivation:
-    t = sp.Symbol("t", positive=True)
-    valid_q = Q * V
     return Derivation(
-        scope="all n and every validity pattern (generic outcome y, symbolic sums; q supported on Y1)",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes), every fully valid $q$"
+              " (zeros allowed) and symbolic $\\alpha$",
+        hypotheses=(_FULLY_VALID,),
         steps=(
-            Equal(total(valid_q * sp.log(valid_q / A)), total(valid_q * sp.log(valid_q / (A / alpha))) - sp.log(alpha),
-                  "on Y1, a(y) = alpha p_*(y); sum_y q(y) v(y) = 1 for fully valid q",
-                  given={**FACTS, total(Q * V): 1}),
-            ConvexMinimum(t - 1 - sp.log(t), t, 1, "log t <= t - 1 with equality iff t = 1: KL(q || p_*) >= 0 with "
-                          "equality iff q = p_* (Gibbs' inequality, as in gibbs-identity)"),
-            Equal(total(V * (A / alpha) * sp.log((A / alpha) / A)), -sp.log(alpha),
-                  "the minimum: KL(p_* || a) = sum over Y1 of p_* log(1/alpha) = -log alpha", given=FACTS),
+            Equal(kl(S, R, A, V), kl(S, R, A / alpha, V) - sp.log(alpha),
+                  r"on $\mathcal{Y}_1$, $a = \alpha\,p_*$: $\log\frac{q}{a} = \log\frac{q}{p_*} - \log\alpha$; average"
+                  r" under $q$, which sums to 1", assumes=("fully-valid", "valid-mass-interior", "base-positive")),
+            Apply("gibbs-inequality", {"support": S, "values": R, "p": A / alpha, "within": V},
+                  r"$p_* = a/\alpha$ on $\mathcal{Y}_1$ is a positive probability vector there, so Gibbs' inequality"
+                  r" applies to $q$ and $p_*$ on $\mathcal{Y}_1$",
+                  assumes=("fully-valid", "valid-mass-interior", "base-positive", "binary-reward", "finite-outputs")),
+            Sign(kl(S, R, A, V) + sp.log(alpha), "nonnegative",
+                 r"by steps 1 and 2, $\mathrm{KL}(q\,\|\,a) + \log\alpha = \mathrm{KL}(q\,\|\,p_*) \ge 0$",
+                 assumes=("step 1", "step 2")),
+            Equal(kl(1, A / alpha, A, V), -sp.log(alpha),
+                  r"$\mathrm{KL}(p_*\,\|\,a) = \sum_{\mathcal{Y}_1} \frac{a}{\alpha}\log\frac{1}{\alpha}$",
+                  assumes=("valid-mass-interior", "base-positive", "binary-reward", "finite-outputs")),
         ),
         domain=DOMAIN,
     )

@@ -27,13 +27,19 @@ import sympy as sp
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
-from proofs_checks.claims.notation import DOMAIN, FACTS, A, M, Q, V, total
+from proofs_checks.claims.notation import (
+    COVARIANCE_PAIRS, CONDITIONAL_COVARIANCE, CONDITIONAL_TOTAL, DOMAIN, ENTROPY_RATE, FLOW_RATE, K_COUNT, K_INDEX,
+    LOG_CONDITIONAL_RATE, LOG_RATIO_COVARIANCE, LOG_RATIO_VARIANCE, R_K, RHO, SIGNAL_MEAN, SIGNAL_VARIANCE, STEP, TILT,
+    TILTED, VALID_SQUARES, A, M, Q, V, Z, definitions, flow_definitions, total,
+)
 from proofs_checks.claims.sampling import accurate, arbs, ints, problems_with_policy
-from proofs_checks.derivation import ConvexMinimum, Derivation, Equal, Limit, Sign
+from proofs_checks.assumptions import Assumption
+from proofs_checks.proof import Asymptotic, Derivation, Equal, Informal, Limit, Part
 from proofs_checks.numeric import NumericContext
 from theory.sequences import flows
 from theory.strategies import betas
-from theory.symbolic import beta
+from theory import symbolic
+from theory.symbolic import alpha, beta
 
 EPS = float(np.finfo(float).eps)
 
@@ -54,64 +60,66 @@ SHARPENING = register(
         r" and after total step $s$ from $a$ is exactly $p_\beta$ with $\beta = 1/s$."
     ),
     uses=("degeneracy", "conditional-invariance", "gibbs-identity"),
+    parts=(
+        Part("log-rate", r"$\frac{d}{dt}\log r_y = \mu(1 - \mu)(r_y - \sum_z r_z^2)$ for valid $y$.",
+             sp.Eq(V * LOG_CONDITIONAL_RATE, V * M * (1 - M) * (Q / M - VALID_SQUARES / M**2))),
+        Part("entropy-rate", r"$\frac{d}{dt}H(r) = -\mu(1 - \mu)\,\mathrm{Cov}_r(\log r, r)$.",
+             sp.Eq(ENTROPY_RATE, -FLOW_RATE * CONDITIONAL_COVARIANCE)),
+        Part("covariance", r"$\mathrm{Cov}_r(\log r, r) = \frac12\sum_{y,z} r_y r_z(\log r_y - \log r_z)(r_y - r_z)"
+             r" \ge 0$, so $\frac{d}{dt}H(r) \le 0$.", sp.GreaterThan(CONDITIONAL_COVARIANCE, 0)),
+        Part("exact-step", r"an exact gradient step adds $\eta\mu(1 - \mu) r_y$ to $\theta_y$ on $\mathcal{Y}_1$, a"
+             r" tilt of $r$ by an increasing function of $r$.", sp.Eq(V * Q * (V - M), V * M * (1 - M) * (Q / M))),
+        Part("multiplicative", r"the multiplicative update after total step $s$ from $a$ is $p_\beta$ at"
+             r" $\beta = 1/s$.", sp.Eq(A * sp.exp(STEP * V) / total(A * sp.exp(STEP * V)), (A * sp.exp(V / beta) / symbolic.partition(alpha, beta)).subs(beta, 1 / STEP))),
+        Part("collapse", r"From $a$ with a unique most likely valid output, $N_{\mathrm{eff}}(q_t) \to 1$.",
+             sp.Eq(sp.Symbol(r"\lim_{t\to\infty} N_{\mathrm{eff}}(q_t)"), 1)),
+    ),
 )
+
+_FLOW = Assumption(
+    "softmax-flow", r"$q = \mathrm{softmax}(\theta)$ has full support and follows $\dot\theta_y = q(y)(v(y) - \mu)$"
+    r" with $\mu = q(\mathcal{Y}_1)$: by the chain rule of the softmax, $\frac{d}{dt}\log q_y = \dot\theta_y -"
+    r" \sum_z q_z\dot\theta_z$; $r = q(\cdot\mid\mathcal{Y}_1)$ has $K$ values $r_k > 0$ summing to 1 and"
+    r" $\rho = \sum_k r_k^2$; the step $s > 0$.",
+    (sp.Eq(CONDITIONAL_TOTAL, 1, evaluate=False), sp.Eq(sp.Sum(R_K**2, (K_INDEX, 1, K_COUNT)), RHO, evaluate=False)), (R_K.base, RHO, STEP, K_COUNT))
 
 
 @SHARPENING.symbolic
 def _sharpening_derivation() -> Derivation:
-    m, eta, s, r_y, rho = sp.symbols("m eta s r_y rho", positive=True)
-    big_s, big_r = sp.symbols("S R", real=True)
-    k, z, big_k = sp.symbols("k z K", integer=True, positive=True)
-    r = sp.IndexedBase("r", positive=True)
-    t = sp.Symbol("t", positive=True)
-    weights = {sp.Sum(r[k], (k, 1, big_k)): 1}
-    c = m * (1 - m)
-    covariance = sp.Sum(r[k] ** 2 * sp.log(r[k]), (k, 1, big_k)) - rho * sp.Sum(r[k] * sp.log(r[k]), (k, 1, big_k))
-    rate = sp.Function("N")(s)
     return Derivation(
-        scope="derivative identities, the sign of dH/dt, exact steps and the multiplicative path for all n "
-              "(symbolic sums); the long-time collapse N_eff -> 1 and the KL-term path are not proved here "
-              "(experiment layer)",
-        complete=False,
+        scope="every finite problem (symbolic sums over $n$ outcomes and over the $K$ valid outputs); the long-time"
+              " collapse is shown by the experiment layer, not here",
+        definitions=flow_definitions(),
+        hypotheses=(_FLOW,),
         steps=(
-            Equal(total(V * Q * (Q * (V - M) - big_s)), (1 - M) * big_r - M * big_s,
-                  "d log q_y/dt = q_y (v_y - m) - S with S = sum_z q_z^2 (v_z - m); "
-                  "d mu/dt = sum_y v_y q_y d log q_y/dt, with R = sum_y q_y^2 v_y",
-                  given={**FACTS, total(Q**2 * V**2): big_r, total(Q**2 * V): big_r}),
-            Equal((m * r_y * (1 - m) - big_s) - ((1 - m) * m**2 * rho - m * big_s) / m, c * (r_y - rho),
-                  "for valid y, r_y = q_y/m and d log r_y/dt = d log q_y/dt - (d mu/dt)/m, with R = m^2 sum r^2 "
-                  "and rho = sum_z r_z^2"),
-            Equal(-sp.Sum(r[k] * c * (r[k] - rho) * (sp.log(r[k]) + 1), (k, 1, big_k)), -c * covariance,
-                  "dH(r)/dt = -sum_y r_y (d log r_y/dt)(log r_y + 1) over the K valid outputs",
-                  given={**weights, sp.Sum(r[k] ** 2, (k, 1, big_k)): rho}),
-            Equal(covariance, sp.Sum(r[k] * r[z] * (sp.log(r[k]) - sp.log(r[z])) * (r[k] - r[z]),
-                                     (k, 1, big_k), (z, 1, big_k)) / 2,
-                  "Cov_r(log r, r) = (1/2) sum_{y,z} r_y r_z (log r_y - log r_z)(r_y - r_z)",
-                  given={**weights, sp.Sum(r[k] ** 2, (k, 1, big_k)): rho}),
-            ConvexMinimum((t - 1) * sp.log(t), t, 1, "with t = r_y/r_z each term is r_z^2 (t - 1) log t >= 0, zero iff "
-                          "r_y = r_z: dH/dt <= 0, with equality only for uniform r"),
-            Equal(eta * (m * r_y) * (1 - m), eta * c * r_y, "an exact step theta += eta q (v - m) adds eta m (1-m) r_y "
-                  "to theta_y on Y1, so r_y is multiplied by exp(eta m (1 - m) r_y) up to normalization"),
-            Equal(sp.Derivative(sp.log(r_y * sp.exp(s * r_y) / rate), s), r_y - sp.Derivative(rate, s) / rate,
-                  "along the tilt r_s(y) = r_y e^{s r_y}/N(s): d log r_s(y)/ds = r_y - E_{r_s}[r], so "
-                  "dH(r_s)/ds = -Cov_{r_s}(log r_s, r)"),
-            Equal((sp.log(r[k] * sp.exp(s * r[k])) - sp.log(r[z] * sp.exp(s * r[z]))) * (r[k] - r[z]),
-                  (sp.log(r[k]) - sp.log(r[z])) * (r[k] - r[z]) + s * (r[k] - r[z]) ** 2,
-                  "log r_s is log r plus an increasing function of r, so that covariance is >= 0 as above: "
-                  "no step size raises H(r)"),
-            Equal(A * sp.exp(s * V), (A * sp.exp(V / beta)).subs(beta, 1 / s),
-                  "the multiplicative update after total step s from a is a e^{s v}/norm = p_beta at beta = 1/s, "
-                  "whose conditional on Y1 is p_* (conditional-invariance)"),
+            Equal(V * LOG_CONDITIONAL_RATE, V * M * (1 - M) * (Q / M - VALID_SQUARES / M**2),
+                  r"$\frac{d}{dt}\log r_y = \frac{d}{dt}\log q_y - \frac{\dot\mu}{\mu}$ with $\dot\mu = \sum_y v_y q_y"
+                  r" \frac{d}{dt}\log q_y$, $v^2 = v$, $\sum_y q = 1$ and $\sum_y q v = \mu$",
+                  assumes=("softmax-flow", "policy-full-support", "binary-reward", "finite-outputs")),
+            Equal(ENTROPY_RATE, -FLOW_RATE * CONDITIONAL_COVARIANCE,
+                  r"$\frac{d}{dt}H(r) = -\sum_k r_k \frac{d\log r_k}{dt}(\log r_k + 1)$ with step 1, $\sum_k r_k = 1$"
+                  r" and $\sum_k r_k^2 = \rho$", assumes=("softmax-flow",)),
+            Equal(CONDITIONAL_COVARIANCE, COVARIANCE_PAIRS,
+                  r"$\mathrm{Cov}_r(\log r, r) = \frac12\sum_{k,z} r_k r_z(\log r_k - \log r_z)(r_k - r_z)$",
+                  assumes=("softmax-flow",)),
+            Informal(r"each term $r_k r_z(\log r_k - \log r_z)(r_k - r_z)$ is $\ge 0$ because $\log$ is increasing,"
+                     r" so $\mathrm{Cov}_r(\log r, r) \ge 0$, with equality only for uniform $r$",
+                     r"monotonicity of $\log$", assumes=("step 3",),
+                     concludes=sp.GreaterThan(CONDITIONAL_COVARIANCE, 0)),
+            Equal(V * Q * (V - M), V * M * (1 - M) * (Q / M),
+                  r"on $\mathcal{Y}_1$ the gradient $q_y(v_y - \mu) = \mu(1 - \mu) r_y$ with $r_y = q_y/\mu$",
+                  assumes=("binary-reward", "policy-full-support")),
+            Equal(A * sp.exp(STEP * V) / total(A * sp.exp(STEP * V)), (A * sp.exp(V / beta) / symbolic.partition(alpha, beta)).subs(beta, 1 / STEP),
+                  r"the update multiplies $a$ by $e^{s v}$ and normalizes: $p_\beta$ at $\beta = 1/s$, whose"
+                  r" conditional on $\mathcal{Y}_1$ is $p_*$ (conditional-invariance)",
+                  assumes=("softmax-flow", "binary-reward", "base-positive", "valid-mass-interior", "finite-outputs")),
+            Informal(r"started from $a$ with a unique most likely valid output, $N_{\mathrm{eff}}(q_t) \to 1$ as"
+                     r" $t \to \infty$, and with a KL term the flow ends at $p_\beta$",
+                     r"shown by the exact-enumeration experiment pg-flow, not derived here",
+                     concludes=sp.Eq(sp.Symbol(r"\lim_{t\to\infty} N_{\mathrm{eff}}(q_t)"), 1)),
         ),
         domain=DOMAIN,
     )
-
-
-def _softmax(theta: list) -> list:
-    top = max(theta)
-    weights = [mpmath.exp(x - top) for x in theta]
-    total_weight = mpmath.fsum(weights)
-    return [w / total_weight for w in weights]
 
 
 @SHARPENING.numeric
@@ -190,34 +198,58 @@ SHARPENING.experiment(("pg-flow",))
 
 VARIANCE = register(
     "gradient-variance",
-    title="Small beta makes the gradient noisy",
+    title="At a fixed policy the REINFORCE signal's variance grows like 1/beta^2, its relative noise does not",
     source="paper",
     statement=(
-        r"The REINFORCE signal of $\mathrm{KL}(q\,\|\,p_\beta)$ for a softmax policy is"
-        r" $g(y) = \log\frac{q(y)}{a(y)} - \frac{v(y)}{\beta}$, and $\mathrm{Var}_q(g) ="
+        r"For a fixed full-support policy $q$, the REINFORCE signal of $\mathrm{KL}(q\,\|\,p_\beta)$ for a softmax"
+        r" policy is $g(y) = \log\frac{q(y)}{a(y)} - \frac{v(y)}{\beta}$, and $\mathrm{Var}_q(g) ="
         r" \mathrm{Var}_q(\log\frac{q}{a}) - \frac{2}{\beta}\mathrm{Cov}_q(\log\frac{q}{a}, v) +"
         r" \frac{q(\mathcal{Y}_1)(1-q(\mathcal{Y}_1))}{\beta^2}$, which grows like $1/\beta^2$ whenever"
-        r" $0 < q(\mathcal{Y}_1) < 1$."
+        r" $0 < q(\mathcal{Y}_1) < 1$. The mean signal $\mathbb{E}_q[g] = \mathrm{KL}(q\,\|\,a) -"
+        r" q(\mathcal{Y}_1)/\beta$ grows like $1/\beta$, so the relative noise $\mathrm{Var}_q(g)/\mathbb{E}_q[g]^2$"
+        r" tends to $(1 - q(\mathcal{Y}_1))/q(\mathcal{Y}_1)$; at $q = p_\beta$ the signal is constant and its"
+        r" variance is 0."
+    ),
+    qualification=(
+        r"The paper's ``small $\beta$ makes the gradient noisy'' holds at a fixed policy and in absolute terms"
+        r" only: the $1/\beta^2$ growth is a change of scale shared by the mean signal, the relative noise levels"
+        r" off, and at the optimum $p_\beta$ the variance is exactly 0."
+    ),
+    parts=(
+        Part("variance", r"$\mathrm{Var}_q(g) = \mathrm{Var}_q(\log\frac{q}{a}) - \frac{2}{\beta}\mathrm{Cov}_q(\log"
+             r"\frac{q}{a}, v) + \frac{q(\mathcal{Y}_1)(1 - q(\mathcal{Y}_1))}{\beta^2}$.",
+             sp.Eq(SIGNAL_VARIANCE, LOG_RATIO_VARIANCE - 2 * LOG_RATIO_COVARIANCE / beta + M * (1 - M) / beta**2)),
+        Part("growth", r"$\mathrm{Var}_q(g) \sim \frac{q(\mathcal{Y}_1)(1 - q(\mathcal{Y}_1))}{\beta^2}$ as"
+             r" $\beta \to 0^+$.", sp.Eq(sp.Limit(SIGNAL_VARIANCE / (M * (1 - M) / beta**2), beta, 0, "+"), 1)),
+        Part("relative-noise", r"$\mathrm{Var}_q(g)/\mathbb{E}_q[g]^2 \to (1 - q(\mathcal{Y}_1))/q(\mathcal{Y}_1)$ as"
+             r" $\beta \to 0^+$.", sp.Eq(sp.Limit(SIGNAL_VARIANCE / SIGNAL_MEAN**2, beta, 0, "+"), (1 - M) / M)),
+        Part("zero-at-optimum", r"At $q = p_\beta$ the signal is the constant $-\log Z_\beta$, so its variance is 0.",
+             sp.Eq(sp.log(TILTED / A) - V / beta, -sp.log(Z))),
     ),
 )
 
 
 @VARIANCE.symbolic
 def _variance_derivation() -> Derivation:
-    log_ratio = sp.log(Q / A)
-    signal = log_ratio - V / beta
-    var_x = sp.Symbol("Var_q(log(q/a))", positive=True)
-    cov = sp.Symbol("Cov_q(log(q/a), v)", real=True)
-    decomposition = var_x - 2 * cov / beta + M * (1 - M) / beta**2
     return Derivation(
-        scope="all n and every validity pattern (generic outcome y, symbolic sums)",
+        scope="every finite problem (generic outcome $y$, symbolic sums over $n$ outcomes), every full-support $q$,"
+              " symbolic $\\beta$",
+        definitions=definitions(),
         steps=(
-            Equal(total(Q * signal**2) - total(Q * signal) ** 2,
-                  (total(Q * log_ratio**2) - total(Q * log_ratio) ** 2)
-                  - 2 * (total(Q * log_ratio * V) - M * total(Q * log_ratio)) / beta + M * (1 - M) / beta**2,
-                  "expand Var_q(X - v/beta) with sum q v^2 = sum q v = m", given=FACTS),
-            Sign(M * (1 - M), "positive", "0 < q(Y1) < 1", positive=(M, 1 - M)),
-            Limit(beta**2 * decomposition, beta, 0, M * (1 - M), "so beta^2 Var_q(g) -> q(Y1)(1 - q(Y1)) > 0"),
+            Equal(SIGNAL_VARIANCE, LOG_RATIO_VARIANCE - 2 * LOG_RATIO_COVARIANCE / beta + M * (1 - M) / beta**2,
+                  r"expand $\mathbb{E}_q[g^2] - \mathbb{E}_q[g]^2$ with $v^2 = v$, $\sum_y q = 1$ and $\sum_y q v ="
+                  r" q(\mathcal{Y}_1)$", assumes=("policy-full-support", "binary-reward", "base-positive",
+                                                   "temperature-positive", "finite-outputs")),
+            Asymptotic(SIGNAL_VARIANCE, M * (1 - M) / beta**2, beta, 0,
+                       r"the other terms are $O(1/\beta)$; $0 < q(\mathcal{Y}_1) < 1$",
+                       assumes=("policy-full-support", "binary-reward", "base-positive", "temperature-positive",
+                                "finite-outputs")),
+            Limit(SIGNAL_VARIANCE / SIGNAL_MEAN**2, beta, 0, (1 - M) / M,
+                  r"$\mathbb{E}_q[g] = \mathrm{KL}(q\,\|\,a) - q(\mathcal{Y}_1)/\beta \sim -q(\mathcal{Y}_1)/\beta$",
+                  assumes=("policy-full-support", "binary-reward", "base-positive", "temperature-positive",
+                           "finite-outputs")),
+            Equal(sp.log(TILTED / A) - V / beta, -sp.log(Z),
+                  r"$\log(p_\beta/a) = v/\beta - \log Z_\beta$", assumes=TILT),
         ),
         domain=DOMAIN,
     )

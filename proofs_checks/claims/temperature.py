@@ -18,6 +18,8 @@ Main statements
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -26,15 +28,20 @@ from hypothesis import strategies as st
 
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
-from proofs_checks.claims.notation import definitions, DOMAIN, MU, Z
-from proofs_checks.claims.sampling import (
-    accurate, arbs, closed_form_symbolic_cases, enclosure, exact_mpf, temperature, ulp, within,
+from proofs_checks.claims.notation import (
+    ALPHA_I, definitions, DOMAIN, MEAN_VALIDITY, MU, PROMPTS, TILT, TILTED, W_I, A, Z, kl,
 )
-from proofs_checks.derivation import Derivation, Equal, Limit, Sign
+from proofs_checks.claims.sampling import (
+    accurate, alphas_and_extremes, arbs, betas_and_extremes, closed_form_symbolic_cases, enclosure, exact_mpf,
+    temperature, ulp, within,
+)
+from proofs_checks.assumptions import Assumption
+from proofs_checks.proof import Apply, Derivation, Equal, Part, Sign
+from proofs_checks.standard_results import bijection
 from proofs_checks.numeric import NumericContext
 from theory import closed_form, multi_prompt, precise, symbolic
 from theory.errors import DomainError
-from theory.strategies import alphas, betas, validity_targets
+from theory.strategies import alphas, validity_targets
 from theory.symbolic import alpha, beta, mu
 
 EPS = float(np.finfo(float).eps)
@@ -53,37 +60,61 @@ BETA_MU = register(
         r" $J^*_\beta = \mu - \beta\,\mathrm{kl}(\mu\,\|\,\alpha) = \beta\log Z_\beta$."
     ),
     uses=("validity-monotone", "gibbs-identity"),
+    parts=(
+        Part("sigmoid-form", r"$\mu_\beta = \sigma(1/\beta + \operatorname{logit}\alpha)$.",
+             sp.Eq(MU, symbolic.sigmoid(1 / beta + symbolic.logit(alpha)))),
+        Part("range", r"$\beta \mapsto \mu_\beta$ is strictly decreasing and maps $(0, \infty)$ onto $(\alpha, 1)$:"
+             r" every target $\mu \in (\alpha, 1)$ has exactly one $\beta > 0$, and no $\beta > 0$ gives"
+             r" $\mu \le \alpha$ or $\mu \ge 1$.", bijection(MU, beta, 0, sp.oo, 1, alpha)),
+        Part("inverse", r"$\beta(\mu) = 1/(\operatorname{logit}\mu - \operatorname{logit}\alpha)$ solves"
+             r" $\mu_{\beta(\mu)} = \mu$.",
+             sp.Eq(symbolic.validity_rate(alpha, symbolic.beta_for_validity(alpha, mu)), mu)),
+        Part("inverse-of-forward", r"$\beta(\mu_\beta) = \beta$.",
+             sp.Eq(symbolic.beta_for_validity(alpha, MU), beta)),
+        Part("derivative", r"$\frac{d\beta}{d\mu} = -\frac{\beta(\mu)^2}{\mu(1-\mu)}$.",
+             sp.Eq(sp.Derivative(symbolic.beta_for_validity(alpha, mu), mu),
+                   -symbolic.beta_for_validity(alpha, mu) ** 2 / (mu * (1 - mu)))),
+        Part("budget", r"$\mathrm{KL}(p_\beta\,\|\,a) = \mathrm{kl}(\mu_\beta\,\|\,\alpha)$.",
+             sp.Eq(kl(1, TILTED, A), symbolic.binary_kl(MU, alpha))),
+        Part("value", r"$J^*_\beta = \mu_\beta - \beta\,\mathrm{kl}(\mu_\beta\,\|\,\alpha) = \beta\log Z_\beta$.",
+             sp.Eq(MU - beta * symbolic.binary_kl(MU, alpha), beta * sp.log(Z))),
+    ),
 )
+
+_TARGET = Assumption("target-in-range", r"The target validity satisfies $\alpha < \mu < 1$.",
+                     (sp.Gt(mu, alpha, evaluate=False), sp.Lt(mu, 1, evaluate=False)), (mu,))
 
 
 @BETA_MU.symbolic
 def _beta_mu_derivation() -> Derivation:
     return Derivation(
-        scope="symbolic alpha, beta and mu",
+        scope="symbolic $\\alpha$, $\\beta$ and $\\mu$",
         definitions=definitions(),
+        hypotheses=(_TARGET,),
         steps=(
-            Equal(MU, symbolic.sigmoid(1 / beta + symbolic.logit(alpha)), "alpha e^{1/beta}/(1 - alpha + alpha e^{1/beta}) = "
-                  "1/(1 + e^{-1/beta} (1 - alpha)/alpha)"),
-            Equal(symbolic.beta_for_validity(alpha, MU), beta, "logit mu_beta - logit alpha = 1/beta: beta(mu) inverts mu_beta"),
-            Equal(MU - alpha, alpha * (1 - alpha) * (sp.exp(1 / beta) - 1) / Z, "put mu_beta - alpha over Z_beta"),
-            Sign(alpha * (1 - alpha) * (sp.exp(1 / beta) - 1) / Z, "positive",
-                 "e^{1/beta} > 1 for beta > 0 and Z_beta > 0: no beta gives mu <= alpha",
-                 positive=(1 - alpha, sp.exp(1 / beta) - 1), expand_definitions=False),
-            Sign(1 - MU, "positive", "1 - mu_beta = (1 - alpha)/Z_beta: no beta gives mu >= 1", positive=(1 - alpha,)),
-            Equal(sp.Derivative(symbolic.beta_for_validity(alpha, mu), mu), -symbolic.beta_for_validity(alpha, mu) ** 2 / (mu * (1 - mu)),
-                  "d/d mu of 1/(logit mu - logit alpha), with d logit mu / d mu = 1/(mu (1 - mu))"),
+            Equal(MU, symbolic.sigmoid(1 / beta + symbolic.logit(alpha)),
+                  r"$\frac{\alpha e^{1/\beta}}{1 - \alpha + \alpha e^{1/\beta}} = \frac{1}{1 + e^{-1/\beta}(1-\alpha)/\alpha}$",
+                  assumes=TILT),
+            Apply("monotone-bijection", {"f": MU, "var": beta, "low": 0, "high": sp.oo, "at_low": 1, "at_high": alpha},
+                  r"$\mu_\beta$ is differentiable with $\frac{d\mu_\beta}{d\beta} < 0$, tends to 1 at $0^+$ and to"
+                  r" $\alpha$ at $\infty$ (validity-monotone)", assumes=TILT),
+            Equal(symbolic.validity_rate(alpha, symbolic.beta_for_validity(alpha, mu)), mu,
+                  r"$1/\beta(\mu) + \operatorname{logit}\alpha = \operatorname{logit}\mu$ and $\sigma \circ"
+                  r" \operatorname{logit}$ is the identity", assumes=("valid-mass-interior", "target-in-range")),
+            Equal(symbolic.beta_for_validity(alpha, MU), beta,
+                  r"$\operatorname{logit}\mu_\beta - \operatorname{logit}\alpha = 1/\beta$", assumes=TILT),
+            Equal(sp.Derivative(symbolic.beta_for_validity(alpha, mu), mu),
+                  -symbolic.beta_for_validity(alpha, mu) ** 2 / (mu * (1 - mu)),
+                  r"$\frac{d}{d\mu}\operatorname{logit}\mu = \frac{1}{\mu(1-\mu)}$",
+                  assumes=("valid-mass-interior", "target-in-range")),
+            Equal(kl(1, TILTED, A), symbolic.binary_kl(MU, alpha), r"validity-monotone",
+                  assumes=("validity-monotone:budget",)),
             Equal(MU - beta * symbolic.binary_kl(MU, alpha), beta * sp.log(Z),
-                  "J*_beta = E_{p_beta}[v] - beta KL(p_beta || a) with KL(p_beta || a) = kl(mu_beta || alpha) "
-                  "(validity-monotone)"),
+                  r"$J^*_\beta = \mathbb{E}_{p_\beta}[v] - \beta\,\mathrm{KL}(p_\beta\,\|\,a)$ with step 6 and"
+                  r" gibbs-identity", assumes=TILT),
         ),
-        domain=DOMAIN,
+        domain={**DOMAIN},
     )
-
-
-def _targets(ctx: NumericContext, a: mpmath.mpf) -> list[mpmath.mpf]:
-    """Targets in ``(alpha, 1)``: just above alpha, just below 1, and in between."""
-    gap = 1 - a
-    return [a + gap * ctx.log_uniform("1e-30", "1e-3"), 1 - gap * ctx.log_uniform("1e-30", "1e-3"), a + gap * ctx.uniform()]
 
 
 @BETA_MU.numeric
@@ -114,9 +145,19 @@ def _beta_mu_numeric(ctx: NumericContext):
             yield ctx.equal(f"J*_beta = mu - beta kl(mu||alpha) ({label})", optimum, target - b * budget)
             yield ctx.equal(f"library J*_beta at beta(mu) ({label})", lambda: precise.optimal_value(a, b), optimum)
             yield ctx.equal(f"library kl(mu||alpha) ({label})", lambda: precise.kl_budget(a, target), budget)
-        for m in (mpmath.mpf(0), mpmath.mpf(1), a / 2):  # kl(0||alpha) = -log(1 - alpha), kl(1||alpha) = -log alpha
+        for m in (mpmath.mpf(0), mpmath.mpf(1), a / 2, a):  # kl(0||alpha) = -log(1 - alpha), kl(1||alpha) = -log alpha
             yield ctx.equal(f"library kl(mu||alpha) (alpha={ctx.short(a)}, mu={ctx.short(m)})",
                             lambda: precise.kl_budget(a, m), ctx.resolve(lambda: d.binary_kl(m, a), ctx.span(a, 1)))
+        # beta = inf, the no-reward limit: p_inf = a
+        inf = mpmath.inf
+        yield ctx.equal(f"library beta(alpha) = inf (alpha={ctx.short(a)})", lambda: precise.beta_for_validity(a, a), inf)
+        for name, definition in (("validity_rate", lambda: d.validity(a, inf)),
+                                 ("invalidity_rate", lambda: d.invalidity(a, inf)),
+                                 ("log_partition", lambda: d.log_partition([a, 1 - a], [1, 0], inf)),
+                                 ("optimal_value", lambda: d.optimal_value([a, 1 - a], [1, 0], inf)),
+                                 ("forward_kl_to_filtered", lambda: d.kl([a, 0 * a], [a, 1 - a]))):
+            yield ctx.equal(f"library {name} at beta = inf (alpha={ctx.short(a)})",
+                            lambda: getattr(precise, name)(a, inf), ctx.resolve(definition, ctx.span(a, 1)))
         try:
             precise.beta_for_validity(a, a / 2)
             yield ctx.fails(f"beta(mu) rejects mu = alpha/2 < alpha (alpha={ctx.short(a)})")
@@ -139,7 +180,21 @@ def _beta_mu_numeric(ctx: NumericContext):
                         ctx.resolve(lambda: d.tilt([1, 1], [1, 0], temperature(t))[0], span))
         yield ctx.equal(f"library logit: sigma(logit alpha) = alpha ({label})",
                         ctx.resolve(lambda: d.tilt([1, 1], [1, 0], temperature(precise.logit(a)))[0], span), a)
-    for text in ("-1", "-0.9999", "-0.7", "-0.5", "-0.49", "-0.1", "-1e-10", "1e-10", "0.3", "0.49", "0.5", "2", "1e6"):
+    # ulp_error(y, Y) = |y - Y| / ulp(Y), ulp(Y) = 2^(max(e, -1021) - 53) for |Y| = m 2^e, 1/2 <= m < 1; an
+    # infinite y is exact for a Y past the largest float by half an ulp, which rounds to it
+    largest = mpmath.mpf(2) ** 1024 - mpmath.mpf(2) ** 970
+    for value, exact in ((1.0, 1 + mpmath.mpf(2) ** -60), (0.1, mpmath.mpf("0.1")), (5e-324, mpmath.mpf("3e-324")),
+                         (-2.5, mpmath.mpf("-2.5000000001")), (1e300, mpmath.mpf("1e300") * (1 + mpmath.mpf(2) ** -40)),
+                         (math.inf, mpmath.mpf("2e308")), (-math.inf, mpmath.mpf("-2e308")), (math.inf, mpmath.mpf("1e308")),
+                         (0.0, mpmath.mpf(0)), (0.0, mpmath.mpf("1e-400"))):
+        if math.isinf(value) or exact == 0:
+            ulps = mpmath.mpf(0) if (math.isinf(value) and abs(exact) >= largest and value * exact > 0) or (
+                value == exact) else mpmath.inf
+        else:
+            ulps = abs(mpmath.mpf(value) - exact) / mpmath.ldexp(1, max(mpmath.frexp(abs(exact))[1], -1021) - 53)
+        yield ctx.equal(f"library ulp_error({value!r}, {mpmath.nstr(exact, 12)}), a float64 rounded once",
+                        lambda: closed_form.ulp_error(value, exact), float(ulps))
+    for text in ("-1", "-0.9999", "-0.7", "-0.5", "-0.49", "-0.1", "-1e-10", "0", "1e-10", "0.3", "0.49", "0.5", "2", "1e6"):
         r = mpmath.mpf(text)
         # phi(r) = (1 + r) log(1 + r) - r is the KL term q log(q/p) - q + p at p = 1, q = 1 + r
         yield ctx.equal(f"library phi({text})", lambda: precise.binary_phi(r),
@@ -147,7 +202,8 @@ def _beta_mu_numeric(ctx: NumericContext):
     yield from closed_form_symbolic_cases(ctx)
 
 
-@BETA_MU.property(alphas().flatmap(lambda a: st.tuples(st.just(a), validity_targets(a))), betas())
+@BETA_MU.property(alphas_and_extremes().flatmap(lambda a: st.tuples(st.just(a), validity_targets(a))),
+                  betas_and_extremes())
 def _beta_mu_property(drawn: tuple[float, float], b: float) -> None:
     """The float64 beta(mu): p_beta(Y1) of the definition at it is mu, up to the 2 ulps of
     beta (mu moves by mu (1 - mu)/beta per unit of beta); mu_beta, kl(mu || alpha), log Z_beta
@@ -168,8 +224,9 @@ def _beta_mu_property(drawn: tuple[float, float], b: float) -> None:
              "log Z_beta")
     value = float(closed_form.validity_rate(a, b))
     exact = enclosure(lambda: d.validity(arbs(a), arbs(b))).mid()
-    error = abs(arb(value) - exact) / ulp(exact)  # the definition of the error in ulps
-    accurate(closed_form.ulp_error(value, exact_mpf(exact)), lambda: error, 2, "ulp_error")
+    # the definition of the error in ulps: |y - Y| / ulp(Y)
+    accurate(closed_form.ulp_error(value, exact_mpf(exact)), lambda: abs(arb(value) - exact) / arb(ulp(exact)), 2,
+             "ulp_error")
     for bad in (a / 2, 1.0):
         try:
             closed_form.beta_for_validity(a, bad)
@@ -193,35 +250,43 @@ MULTI = register(
         r" \operatorname{logit}\alpha_i)$ is increasing in $\alpha_i$: hard prompts force a small $\beta$."
     ),
     uses=("beta-mu", "validity-monotone"),
+    parts=(
+        Part("one-beta", r"$\bar\mu$ is strictly decreasing on $(0, \infty)$ and maps it onto $(\sum_i w_i \alpha_i, 1)$:"
+             r" every target in that interval is reached by exactly one $\beta$.",
+             bijection(MEAN_VALIDITY, beta, 0, sp.oo, 1, PROMPTS.sum(W_I * ALPHA_I))),
+        Part("hard-prompts", r"$\frac{\partial\beta_i}{\partial\alpha_i} > 0$ for $\alpha_i < \mu < 1$.",
+             sp.StrictGreaterThan(sp.Derivative(symbolic.beta_for_validity(ALPHA_I, mu), ALPHA_I), 0)),
+    ),
 )
+
+_PROMPTS = Assumption(
+    "prompts", r"$m \ge 1$ prompts with weights $w_i > 0$, $\sum_i w_i = 1$, and base validity rates"
+    r" $0 < \alpha_i < 1$; a common target $\alpha_i < \mu < 1$ for the per-prompt temperature.",
+    (sp.Eq(PROMPTS.sum(W_I), 1, evaluate=False), sp.Gt(ALPHA_I, 0, evaluate=False), sp.Lt(ALPHA_I, 1, evaluate=False),
+     sp.Gt(mu, ALPHA_I, evaluate=False), sp.Lt(mu, 1, evaluate=False), sp.Gt(W_I, 0, evaluate=False)),
+    (PROMPTS.count, W_I.base, ALPHA_I.base, mu))
 
 
 @MULTI.symbolic
 def _multi_derivation() -> Derivation:
-    i, m = sp.symbols("i m", integer=True, positive=True)
-    w, alpha_i, mu_i = (sp.IndexedBase(name, positive=True) for name in ("w", "alpha", "mu"))
-    a_i = sp.Symbol("alpha_i", positive=True)
-    prompt_mu = symbolic.sigmoid(1 / beta + symbolic.logit(a_i))
     return Derivation(
-        scope="any number m of prompts (symbolic sums over i = 1..m), symbolic beta and alpha_i",
+        scope="any number $m$ of prompts (symbolic sums over $i = 1..m$), symbolic $\\beta$, $\\alpha_i$ and $w_i$",
+        hypotheses=(_PROMPTS,),
         steps=(
-            Equal(sp.Derivative(prompt_mu, beta), -prompt_mu * (1 - prompt_mu) / beta**2,
-                  "per prompt, as in validity-monotone"),
-            Sign(sp.Sum(-w[i] * mu_i[i] * (1 - mu_i[i]) / beta**2, (i, 1, m)), "negative",
-                 "d mu_bar/d beta = -sum_i w_i mu_i (1 - mu_i)/beta^2 < 0, since 0 < mu_i < 1 (beta-mu)",
-                 positive=(1 - mu_i[i],)),
-            Limit(prompt_mu, beta, 0, 1, "each mu_i -> 1, so mu_bar -> sum_i w_i = 1 as beta -> 0+"),
-            Limit(prompt_mu, beta, sp.oo, a_i, "each mu_i -> alpha_i, so mu_bar -> sum_i w_i alpha_i as beta -> inf",
-                  direction="-"),
-            Equal(sp.Derivative(symbolic.beta_for_validity(a_i, mu), a_i),
-                  1 / (a_i * (1 - a_i) * (symbolic.logit(mu) - symbolic.logit(a_i)) ** 2),
-                  "continuity and strict monotonicity give exactly one beta per target; per prompt, differentiate "
-                  "beta_i = 1/(logit mu - logit alpha_i)"),
-            Sign(1 / (a_i * (1 - a_i) * (symbolic.logit(mu) - symbolic.logit(a_i)) ** 2), "positive",
-                 "so beta_i increases with alpha_i ((logit mu - logit alpha_i)^2 > 0 as alpha_i < mu < 1)",
-                 positive=(1 - a_i, (symbolic.logit(mu) - symbolic.logit(a_i)) ** 2)),
+            Apply("monotone-bijection",
+                  {"f": MEAN_VALIDITY, "var": beta, "low": 0, "high": sp.oo, "at_low": 1,
+                   "at_high": PROMPTS.sum(W_I * ALPHA_I)},
+                  r"each $\mu_i$ is differentiable and strictly decreasing in $\beta$ (beta-mu), so is their"
+                  r" positive combination; at $0^+$ each $\mu_i \to 1$ and $\bar\mu \to \sum_i w_i = 1$, at $\infty$"
+                  r" each $\mu_i \to \alpha_i$ (the limits of a finite sum, term by term)",
+                  assumes=("prompts", "temperature-positive")),
+            Sign(symbolic.logit(mu) - symbolic.logit(ALPHA_I), "positive",
+                 r"$\operatorname{logit}$ is increasing and $\alpha_i < \mu$", assumes=("prompts",)),
+            Sign(sp.Derivative(symbolic.beta_for_validity(ALPHA_I, mu), ALPHA_I), "positive",
+                 r"$\frac{\partial\beta_i}{\partial\alpha_i} = \frac{1}{\alpha_i(1-\alpha_i)(\operatorname{logit}\mu"
+                 r" - \operatorname{logit}\alpha_i)^2} > 0$ by step 2", assumes=("prompts", "step 2")),
         ),
-        domain={**DOMAIN, a_i: (0, 1)},
+        domain={**DOMAIN},
     )
 
 
@@ -231,14 +296,16 @@ def _multi_numeric(ctx: NumericContext):
     for case in range(ctx.random_cases):
         count = 1 + case % 12
         chosen = [alphas_pool[ctx.rng.randrange(len(alphas_pool))] for _ in range(count)]
-        weights = ctx.distribution(count)
-        floor = mpmath.fsum(w * a for w, a in zip(weights, chosen))
+        # weights: none (equal), a distribution, or counts summing to anything
+        weights = [None, ctx.distribution(count), [mpmath.mpf(ctx.rng.randint(1, 50)) for _ in range(count)]][case % 3]
+        weight = [mpmath.mpf(1)] * count if weights is None else weights
+        floor = mpmath.fsum(w * a for w, a in zip(weight, chosen)) / mpmath.fsum(weight)
         target = floor + (1 - floor) * ctx.uniform("0.001", "0.999")
         b = multi_prompt.beta_for_mean_validity_mp(chosen, target, weights)
         span = max(ctx.span(a, b) for a in chosen)
 
         def mean(beta: mpmath.mpf) -> mpmath.mpf:
-            return mpmath.fsum(w * d.validity(a, beta) for w, a in zip(weights, chosen)) / mpmath.fsum(weights)
+            return mpmath.fsum(w * d.validity(a, beta) for w, a in zip(weight, chosen)) / mpmath.fsum(weight)
 
         label = f"{count} prompts, target={ctx.short(target)}"
         reached = ctx.resolve(lambda: mean(b), span)
