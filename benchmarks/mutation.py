@@ -30,14 +30,18 @@ Main definitions
   library tests' business, not the claims'.
 - The verdict: the mutated module is written into a temporary copy of
   ``theory/`` and ``proofs_checks/`` (the working tree is never touched) and
-  the claims run there. The analytic layers run first (numeric, then property,
-  then symbolic), on ``--jobs`` processes, and the run stops as soon as a claim expected to hold can no longer come out
+  the claims run there. The analytic layers run first (those that exercise the
+  module, then numeric, property and symbolic), on ``--jobs`` processes, and the
+  run stops as soon as a claim expected to hold can no longer come out
   as expected (a layer refuted or failed, its required derivation not passed,
   or a numeric or property layer inconclusive where no experiment can
   demonstrate the claim): the full run would then exit with code 1. Otherwise
   ``python -m proofs_checks run --jobs N`` runs in full and its exit code is
-  the verdict. A run longer than ``--timeout`` counts as killed (a run that
-  does not finish does not pass) and is listed.
+  the verdict. First the analytic layers run on an unmutated copy: they must
+  come out as expected, and four times their time (at least two minutes)
+  bounds a mutant's analytic layers; a run past that, or past ``--timeout``
+  in all, counts as killed (a run that does not finish does not pass) and is
+  listed.
 """
 
 from __future__ import annotations
@@ -65,6 +69,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ("closed_form", "precise", "symbolic", "problem", "divergences", "multi_prompt")
 RELATIVE_CHANGE = 1e-9
+FIRST = {
+    "closed_form": ("validity-monotone:property", "beta-mu:property", "forward-kl-limit:property"),
+    "precise": ("beta-mu:numeric", "validity-monotone:numeric", "forward-kl-limit:numeric"),
+    "symbolic": ("gibbs-identity:numeric", "beta-mu:numeric"),
+    "problem": ("conditional-invariance:property", "gibbs-identity:property", "degeneracy:property",
+                "gibbs-identity:numeric"),
+    "divergences": ("reverse-kl-infinite:property", "filtered-selection:property", "reverse-kl-infinite:numeric"),
+    "multi_prompt": ("multi-prompt-beta:numeric", "multi-prompt-beta:property"),
+}
+"""The layers that exercise each module, run first on its mutants (for speed only: when none of
+them settles the verdict, every layer runs)."""
 PROBE_SECONDS = 10.0
 
 
@@ -317,7 +332,15 @@ def probe(module: str, source: str) -> dict[str, list[Any]]:
         except Exception as error:
             return {"import": [f"raises {type(error).__name__}"]}
         with mpmath.workdps(30):
-            for label, call in PROBES[module](namespace):
+            calls = PROBES[module](namespace)
+            while True:
+                try:
+                    label, call = next(calls)
+                except StopIteration:
+                    break
+                except Exception as error:  # building the inputs (a problem) raised
+                    results["inputs"] = [f"raises {type(error).__name__}"]
+                    break
                 try:
                     results[label] = _values(call())
                 except ProbeTimeout:
@@ -580,6 +603,8 @@ from proofs_checks.layers import RunConfig, run_layer
 claims, config = load_claims(), RunConfig()
 order = ("numeric", "property", "symbolic")  # the quick layers first: a kill is usually found there
 tasks = [(cid, layer) for layer in order for cid, claim in claims.items() if layer in claim.checks]
+first = [tuple(task.split(":")) for task in sys.argv[2:]]
+tasks = [task for task in first if task in tasks] + [task for task in tasks if task not in first]
 
 def run(cid, layer):
     return run_layer(claims[cid], layer, config)
@@ -642,15 +667,33 @@ def _first_unexpected(table: str) -> str:
     return "no claim marked unexpected"
 
 
-def verdict(mutant: Mutant, original: bytes, jobs: int, timeout: float) -> Verdict:
+def _copy(directory: Path) -> None:
+    for package in ("theory", "proofs_checks"):
+        shutil.copytree(ROOT / package, directory / package, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def baseline(jobs: int) -> float:
+    """The analytic layers on an unmutated copy: they must all come out as expected (else
+    no verdict on a mutant would mean anything); their wall time."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mutant-") as work:
+        _copy(Path(work))
+        code, output = _run_in(Path(work), [sys.executable, "-c", _DRIVER, str(jobs)], 3600)
+    lines = output.strip().splitlines()
+    if code != 0 or not lines or json.loads(lines[-1]) is not None:
+        raise SystemExit(f"the claims do not come out as expected on the unmodified library: {output.strip()[-300:]}")
+    return time.perf_counter() - start
+
+
+def verdict(mutant: Mutant, original: bytes, jobs: int, analytic_timeout: float, timeout: float) -> Verdict:
     """Whether the claims run fails on the mutated copy (see the module header)."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mutant-") as work:
         directory = Path(work)
-        for package in ("theory", "proofs_checks"):
-            shutil.copytree(ROOT / package, directory / package, ignore=shutil.ignore_patterns("__pycache__"))
+        _copy(directory)
         (directory / "theory" / f"{mutant.module}.py").write_text(mutant.source(original))
-        code, output = _run_in(directory, [sys.executable, "-c", _DRIVER, str(jobs)], timeout)
+        code, output = _run_in(directory, [sys.executable, "-c", _DRIVER, str(jobs), *FIRST[mutant.module]],
+                               analytic_timeout)
         remaining = timeout - (time.perf_counter() - start)
         if code is None:
             return Verdict(True, "timeout (analytic layers)", time.perf_counter() - start)
@@ -689,7 +732,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--modules", nargs="+", choices=MODULES, default=list(MODULES))
     parser.add_argument("--jobs", type=int, default=2, help="worker processes of each claims run")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a claims run counts as hanging")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a whole claims run counts as hanging")
     parser.add_argument("--probe-only", action="store_true", help="generate and probe, do not run the claims")
     args = parser.parse_args()
 
@@ -713,11 +756,15 @@ def main() -> None:
     chosen = _sample(relevant, args.sample, args.seed)
     verdicts: dict[str, Verdict] = {}
     if not args.probe_only:
+        analytic = baseline(args.jobs)
+        analytic_timeout = max(4 * analytic, 120.0)
+        print(f"unmutated: the analytic layers come out as expected in {analytic:.0f} s; a mutant's analytic layers "
+              f"time out after {analytic_timeout:.0f} s", file=sys.stderr, flush=True)
         count, done = sum(map(len, chosen.values())), 0
         for module in args.modules:
             for mutant in chosen[module]:
                 done += 1
-                verdicts[mutant.name] = verdict(mutant, originals[module], args.jobs, args.timeout)
+                verdicts[mutant.name] = verdict(mutant, originals[module], args.jobs, analytic_timeout, args.timeout)
                 outcome = "killed" if verdicts[mutant.name].killed else "SURVIVED"
                 print(f"[{done}/{count}] {mutant.name} line {mutant.line} {mutant.operator}: {outcome} "
                       f"({verdicts[mutant.name].seconds:.0f} s) {verdicts[mutant.name].detail}", file=sys.stderr, flush=True)

@@ -4,9 +4,9 @@ Run them with the package's own claims:
 
     proofcheck run --extra examples/reviewer_identities.py review-budget-as-logit review-budget-wrong-sign
 
-The first comes out `proved`; the second `refuted`, with the point where its
-two sides differ (so the run exits with code 1: a claim expected to hold was
-refuted).
+The first comes out `proved`; the second `refuted`, with a certified
+counterexample: an exact point and disjoint enclosures of the two sides (so
+the run exits with code 1: a claim expected to hold was refuted).
 """
 
 from proofs_checks import identity_claim

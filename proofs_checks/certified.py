@@ -40,8 +40,9 @@ Main definitions
   are disjoint; ``holds`` iff they overlap and agree to ``agree_digits``
   digits (agreement, not a proof). For
   ``<, <=, >, >=``: ``holds`` / ``fails`` iff the balls make the relation
-  certainly true / certainly false; a tie the balls cannot decide is decided
-  exactly by SymPy at the rational point when it can (method ``exact``). A side
+  certainly true / certainly false; a tie the balls cannot decide (narrow
+  overlapping enclosures, or the precision cap) is decided exactly by SymPy at
+  the rational point when it can (method ``exact``). A side
   that is certainly not real (the log or square root of a negative number) is
   evaluated on the principal branch: disjoint complex enclosures are
   ``fails``; agreeing ones are ``undecided`` (the statement is about reals).
@@ -80,11 +81,11 @@ __all__ = [
 MAX_PREC = 2**17
 """The precision cap in bits; evaluations start at 64 bits and double up to it."""
 START_PREC = 64
-EXACT_AFTER = 256
-"""Bits after which a comparison the balls leave open is tried exactly with SymPy."""
 EXACT_MAX_EXPONENT = 4096
 """Exact evaluation is skipped for expressions with larger integer powers (their
 exact value at a rational point would be enormous)."""
+EXACT_MAX_ROOTED = 10**60
+"""Exact evaluation of roots is skipped at points with larger numerators or denominators."""
 RELATIONS = ("=", "<", "<=", ">", ">=")
 SUPPORTED = ("Add, Mul, Pow, exp, log, sqrt, log1p, expm1, Abs, sign, Min, Max, Piecewise, "
              "pi, E, rational and float numbers")
@@ -716,9 +717,12 @@ def _disjoint(a: Any, b: Any) -> bool:
 
 def _exact(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol, sp.Rational]) -> str | None:
     """The verdict SymPy reaches exactly at the rational point, or None."""
-    powers = [p.exp for side in (lhs, rhs) for p in side.atoms(sp.Pow) if p.exp.is_Integer]
-    if any(abs(int(n)) > EXACT_MAX_EXPONENT for n in powers):
+    exponents = [p.exp for side in (lhs, rhs) for p in side.atoms(sp.Pow)]
+    if any(n.is_Integer and abs(int(n)) > EXACT_MAX_EXPONENT for n in exponents):
         return None
+    if any(not n.is_Integer for n in exponents) and any(
+            max(abs(int(sp.Rational(v).p)), int(sp.Rational(v).q)) > EXACT_MAX_ROOTED for v in point.values()):
+        return None  # SymPy would factor the point's huge integers to take the root
     exact = {s: sp.Rational(v) for s, v in point.items()}
     left, right = sp.sympify(lhs).xreplace(exact), sp.sympify(rhs).xreplace(exact)
     if not (left.is_extended_real and right.is_extended_real and left.is_finite and right.is_finite):
@@ -793,7 +797,7 @@ def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol,
                 verdict = _decide(left, relation, right)
                 if verdict is not None:
                     return result(verdict, f"certified by the enclosures at {prec} bits")
-            if prec >= EXACT_AFTER and not tried_exact:
+            if narrow and not tried_exact:  # a tie the balls cannot break: try it exactly once
                 tried_exact = True
                 verdict = _exact(lhs, relation, rhs, point)
                 if verdict is not None:

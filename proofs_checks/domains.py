@@ -66,6 +66,7 @@ DEPTH_BANDS = ((1, 17), (17, 330), (330, 1500))
 MAX_DEPTH = DEPTH_BANDS[-1][1]
 FRACTION_DIGITS = 40
 """Random digits of an interior fraction."""
+_HALF = 10**FRACTION_DIGITS // 2
 MANTISSA_DIGITS = 20
 GUARD_DIGITS = 30
 """Digits kept beyond the distance to a bound when an irrational bound is made rational."""
@@ -191,8 +192,8 @@ class _Plan:
 
 def _draw_plan(integer: Integer) -> _Plan:
     kind = integer(0, 2)
-    if kind == 0:
-        return _Plan(0, integer(1, 10**FRACTION_DIGITS - 1), e=integer(-6, 6))
+    if kind == 0:  # centred on 0, so that a drawn interior point shrinks to the middle
+        return _Plan(0, _HALF + integer(1 - _HALF, _HALF - 1), e=integer(-6, 6))
     low, high = DEPTH_BANDS[integer(0, len(DEPTH_BANDS) - 1)]
     return _Plan(kind, integer(10 ** (MANTISSA_DIGITS - 1), 10**MANTISSA_DIGITS - 1), k=integer(low, high))
 

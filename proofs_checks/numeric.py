@@ -16,7 +16,7 @@ Main definitions
   did not stabilize): neither evidence for nor against the claim.
 - ``NumericContext(dps, seed, cases)``: the working precision, the tolerance
   ``10^-(dps-10)``, the instance generators (``alphas``, ``betas``,
-  ``alpha_beta_pairs``, ``problems``, ``problems_at_betas``) with fixed extremes (``alpha = 1e-300``,
+  ``alpha_beta_pairs``, ``problems``, ``problems_at_betas``, ``problems_with_zeros``) with fixed extremes (``alpha = 1e-300``,
   ``alpha = 1 - 1e-15``, ``beta = 1e-4`` where ``e^{1/beta}`` overflows float64
   and ``1 - mu_beta`` is below ``10^-4000``, ``beta = 1e6``, ``n`` up to 64) and the case
   constructors ``equal`` (relative residual ``|lhs - rhs| / max(|lhs|, |rhs|, scale)``,
@@ -170,6 +170,21 @@ class NumericContext:
                 base, validity = [base[i] for i in order], [validity[i] for i in order]
             problem = BinaryRewardProblem(base, validity).precise
             yield problem, base, validity
+
+    def problems_with_zeros(self) -> Iterator[tuple[Any, list[mpf], list[int]]]:
+        """``(problem, base, validity)`` with outputs of zero base mass (one valid and one invalid
+        output set to 0, the others positive), sizes 3 to 8, the valid mass at the extremes."""
+        from theory.problem import BinaryRewardProblem
+
+        for n_valid, n_invalid, valid_mass in zip((1, 2, 3, 4), (2, 2, 3, 4), (_parse(a) for a in EXTREME_ALPHAS)):
+            positive = self.base_vector(n_valid + n_invalid - 2, valid_mass, n_valid - 1) if n_valid > 1 else \
+                self.base_vector(n_invalid, valid_mass, 1)
+            if n_valid > 1:
+                base = [mpf(0)] + positive[: n_valid - 1] + positive[n_valid - 1:] + [mpf(0)]
+            else:
+                base = positive + [mpf(0)]
+            validity = [1] * n_valid + [0] * (len(base) - n_valid)
+            yield BinaryRewardProblem(base, validity).precise, base, validity
 
     def resolve(self, thunk: Any, span: int = 0) -> Any:
         """Evaluate ``thunk()`` (a naive definition returning an mpf or a list of

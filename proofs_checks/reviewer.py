@@ -103,8 +103,8 @@ def _check_tree(expr: Any, text: str, what: str, bound: bool) -> None:
         if node == sp.I:
             raise RegistryError(f"{what}: {text!r} is not real-valued (it contains I); allowed: {_ALLOWED}")
         if node in (sp.oo, -sp.oo, sp.zoo, sp.nan):
-            if bound and node == sp.oo:
-                return
+            if bound and node in (sp.oo, -sp.oo):
+                return  # the domain's validation says which bound may be infinite
             raise RegistryError(f"{what}: {text!r} is not a finite expression; allowed: {_ALLOWED}")
         if isinstance(node, sp.Piecewise):
             for value, cond in node.args:
@@ -127,7 +127,7 @@ def _check_tree(expr: Any, text: str, what: str, bound: bool) -> None:
 
 def parse(text: str, what: str, *, bound: bool = False) -> sp.Expr:
     """Parse a reviewer's expression exactly (decimal literals become rationals);
-    ``bound`` also allows ``oo``. ``RegistryError`` names ``what`` and the problem."""
+    ``bound`` also allows ``oo`` and ``-oo``. ``RegistryError`` names ``what`` and the problem."""
     text = str(text)
     _check_text(text, what)
     names = {**SYMBOLS, **ALLOWED_FUNCTIONS, **_CONSTANTS, **({"oo": sp.oo} if bound else {})}
@@ -137,7 +137,7 @@ def parse(text: str, what: str, *, bound: bool = False) -> sp.Expr:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RegistryError(f"{what}: cannot parse {text!r}: {reason}; allowed: {_ALLOWED}") from None
     _check_tree(expr, text, what, bound)
-    if expr != sp.oo:
+    if expr not in (sp.oo, -sp.oo):
         try:
             compile_expr(expr, sorted(expr.free_symbols, key=lambda s: s.name))
         except ValueError as error:
@@ -178,10 +178,21 @@ def _residual(comparison: Comparison) -> mpmath.mpf:
     return mpmath.mpf(comparison.residual) if comparison.residual else mpmath.mpf("nan")
 
 
+def _abridged(text: str) -> str:
+    """A bound for a message: long digit strings shortened (the certificate keeps every digit)."""
+    return text if len(text) <= 60 else f"{text[:32]}...{text[-16:]} ({len(text)} characters)"
+
+
 def _describe(comparison: Comparison) -> str:
-    """The certificate in one line: exact point, both enclosures, how it was decided."""
-    point = ", ".join(f"{name}={value}" for name, value in comparison.point.items())
-    return f"at {point}: lhs in {comparison.lhs}, rhs in {comparison.rhs} ({comparison.detail})"
+    """A failing comparison in one line: the exact point and both enclosures."""
+    point = ", ".join(f"{name}={_abridged(value)}" for name, value in comparison.point.items())
+    sides = []
+    for name, side in (("lhs", comparison.lhs), ("rhs", comparison.rhs)):
+        text = f"[{_abridged(side.low)}, {_abridged(side.high)}]" if side else "undefined"
+        if side and side.imag:
+            text += f" + [{_abridged(side.imag[0])}, {_abridged(side.imag[1])}]*I"
+        sides.append(f"{name} in {text}")
+    return f"at {point}: {', '.join(sides)}"
 
 
 def identity_claim(

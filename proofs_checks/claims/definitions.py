@@ -28,7 +28,10 @@ Main definitions (``a`` base, ``v`` validity, ``q`` a distribution, lists of num
 - ``condition(q, v, value) = q(. | v = value)``
 - ``total_variation(p, q) = (1/2) sum_y |p(y) - q(y)|``
 - ``entropy(q) = -sum_{q(y) > 0} q(y) log q(y)``
-- ``objective(q, a, v, beta) = E_q[v] - beta KL(q || a)``
+- ``objective(q, a, v, beta) = E_q[v] - beta KL(q || a)``; at ``beta = inf`` its limit, ``E_q[v]``
+  where ``q`` is ``a`` (decided exactly on the entries) and ``-inf`` elsewhere
+- ``optimal_value(a, v, beta) = J_beta(p_beta)``, the objective at the tilted distribution;
+  ``E_a[v]`` at ``beta = inf`` (its limit)
 - ``validity(alpha, beta) = p_beta(Y1)`` and ``invalidity(alpha, beta) = p_beta(Y0)`` of the
   two-outcome problem ``a = (alpha, 1 - alpha)``, ``v = (1, 0)``
 - ``binary_kl(x, y) = kl((x, 1-x), (y, 1-y))``
@@ -54,7 +57,7 @@ from mpmath import mpf
 from proofs_checks.numeric import rational
 
 __all__ = [
-    "expectation", "kl", "tilt", "log_partition", "condition", "total_variation", "entropy", "objective",
+    "expectation", "kl", "tilt", "log_partition", "condition", "total_variation", "entropy", "objective", "optimal_value",
     "validity", "invalidity", "binary_kl", "amari", "renyi", "normalized", "exact",
 ]
 
@@ -158,8 +161,23 @@ def entropy(q: Vector, *, masses: bool = False) -> Any:
     return -_sum([qy * _log(qy) for qy in q if qy > 0])
 
 
+def _proportional(q: Vector, p: Vector) -> bool:
+    """Whether ``q`` and ``p`` stand for the same distribution, decided exactly on their entries."""
+    exact_q, exact_p = [rational(x) for x in q], [rational(x) for x in p]
+    total_q, total_p = sum(exact_q), sum(exact_p)
+    return all(x * total_p == y * total_q for x, y in zip(exact_q, exact_p, strict=True))
+
+
 def objective(q: Vector, a: Vector, v: Sequence[int], beta: Any) -> Any:
+    if beta == float("inf"):  # the limit: E_q[v] where KL(q || a) = 0, -inf elsewhere
+        return expectation(q, v) if _proportional(q, a) else -_infinity(q[0])
     return expectation(q, v) - beta * kl(q, a)
+
+
+def optimal_value(a: Vector, v: Sequence[int], beta: Any) -> Any:
+    if beta == float("inf"):
+        return expectation(a, v)
+    return objective(tilt(a, v, beta), a, v, beta)
 
 
 def validity(alpha: Any, beta: Any) -> Any:

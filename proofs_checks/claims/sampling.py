@@ -16,6 +16,10 @@ Main definitions
   float64 (the mask negated otherwise, as ``theory.strategies.problems`` does).
 - ``problems_with_policy(max_size)``: ``(base, valid, q)`` with a full-support
   policy ``q`` on the same outputs.
+- ``alphas_and_extremes()``, ``betas_and_extremes()``: the Hypothesis ``alphas()`` and
+  ``betas()`` or one of ``EXTREME_ALPHAS`` (``5e-324``, ``2^-1022``, ``1e-300``, ``1/2``,
+  ``1 - 2^-52``) and ``EXTREME_BETAS`` (``1e-6``, ``1``, ``1e6``, ``inf``), the edges of the
+  library's domain, which random draws would rarely hit.
 - ``instance_point(base, validity, **scalars)``: the exact coordinates of an instance.
 - ``kl_terms(q, p)``: the size of the terms the KL of masses combines.
 - ``arbs(values)``: floats (or arrays) as exact ``arb`` balls; ``ints(mask)``: a mask as 0/1;
@@ -34,6 +38,8 @@ Main definitions
   than ``2^-60`` relative (or below ``2^-1100`` absolute).
 - ``closed_form_symbolic_cases(ctx)``: numeric cases comparing the SymPy closed
   forms of ``theory.symbolic``, evaluated at the context's instances, with the definitions.
+- ``generic_facts_cases(ctx)``: the defining sums of ``theory.symbolic.GenericOutcomes``
+  evaluated at instances.
 - ``outcome_model_cases(ctx)``: numeric cases comparing ``theory.symbolic.OutcomeModel``
   (base, ``p_*``, ``p_beta``, policies, ``E_q[v]``, ``J_beta``) and the symbolic KL and
   entropy, evaluated at instances, with the definitions.
@@ -41,6 +47,7 @@ Main definitions
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -54,11 +61,13 @@ from hypothesis import strategies as st
 from proofs_checks.claims import definitions as d
 from proofs_checks.numeric import Case, NumericContext
 from theory import symbolic
-from theory.strategies import MAX_ALPHA, probability_vectors, validity_masks
+from theory.strategies import MAX_ALPHA, alphas, betas, probability_vectors, validity_masks
 
-__all__ = ["problem_inputs", "problems_with_policy", "arbs", "ints", "exact_mpf", "temperature", "kl_terms", "instance_point", "ulp", "accurate", "within", "enclosure",
-           "closed_form_symbolic_cases", "outcome_model_cases", "START_PREC", "MAX_PREC"]
+__all__ = ["problem_inputs", "problems_with_policy", "alphas_and_extremes", "betas_and_extremes", "arbs", "ints", "exact_mpf", "temperature", "kl_terms", "instance_point", "ulp", "accurate", "within", "enclosure",
+           "closed_form_symbolic_cases", "generic_facts_cases", "outcome_model_cases", "START_PREC", "MAX_PREC"]
 
+EXTREME_ALPHAS = (5e-324, 2.0**-1022, 1e-300, 0.5, MAX_ALPHA)
+EXTREME_BETAS = (1e-6, 1.0, 1e6, math.inf)
 START_PREC = 96
 MAX_PREC = 2**15
 """Bits of the reference enclosures: from ``START_PREC``, doubled up to ``MAX_PREC``."""
@@ -76,6 +85,16 @@ def problem_inputs(min_size: int = 2, max_size: int = 64) -> st.SearchStrategy:
         return validity_masks(base.size).map(fit)
 
     return probability_vectors(min_size=min_size, max_size=max_size).flatmap(mask_for)
+
+
+def alphas_and_extremes() -> st.SearchStrategy[float]:
+    """``EXTREME_ALPHAS`` (subnormal ``alpha`` included) or ``theory.strategies.alphas()``."""
+    return st.sampled_from(EXTREME_ALPHAS) | alphas()
+
+
+def betas_and_extremes() -> st.SearchStrategy[float]:
+    """``EXTREME_BETAS`` (``beta = inf``, the no-reward limit, included) or ``theory.strategies.betas()``."""
+    return st.sampled_from(EXTREME_BETAS) | betas()
 
 
 def problems_with_policy(max_size: int = 64) -> st.SearchStrategy:
@@ -304,3 +323,26 @@ def closed_form_symbolic_cases(ctx: NumericContext) -> Iterator[Case]:
                         ctx.resolve(lambda: d.validity(a, inverse_beta), span), m)
         yield ctx.equal(f"symbolic kl(mu||alpha) ({label}, mu={ctx.short(m)})", budget, ctx.resolve(lambda: d.binary_kl(m, a), span))
         yield ctx.equal(f"symbolic binary kl ({label}, mu={ctx.short(m)})", kl, ctx.resolve(lambda: d.binary_kl(m, a), span))
+
+
+def generic_facts_cases(ctx: NumericContext) -> Iterator[Case]:
+    """The defining sums of ``theory.symbolic.GenericOutcomes`` (``sum a = sum q = 1``,
+    ``sum a v = alpha``, ``sum q v = m``, the facts every generic derivation rests on),
+    expanded at instances of size ``n`` and evaluated on them, against the definitions."""
+    generic = symbolic.GenericOutcomes()
+    for _, base, validity in itertools.islice(ctx.problems(), 6):
+        n, q = len(base), ctx.distribution(len(base))
+        a = d.normalized(base)
+        names = {}
+        for indexed, values in ((generic.a, a), (generic.q, q), (generic.v, validity)):
+            for k, value in enumerate(values, 1):
+                names[indexed[k]] = (sp.Dummy(), value)
+        names[symbolic.alpha] = (sp.Dummy(), d.expectation(base, validity))
+        names[generic.m] = (sp.Dummy(), d.expectation(q, validity))
+        symbols = [dummy for dummy, _ in names.values()]
+        values = [value for _, value in names.values()]
+        for lhs, rhs in generic.facts.items():
+            sides = [sp.sympify(side).subs(generic.n, n).doit().xreplace({k: v[0] for k, v in names.items()})
+                     for side in (lhs, rhs)]
+            left, right = _evaluator(sides, symbols)(*values)
+            yield ctx.equal(f"symbolic fact {lhs} = {rhs} (n={n})", left, right, scale=1)
