@@ -514,10 +514,6 @@ class Enclosure:
         """``[low, high]`` (of the real part)."""
         return [self.low, self.high]
 
-    def __str__(self) -> str:
-        text = f"[{self.low}, {self.high}]"
-        return text if self.imag is None else f"{text} + [{self.imag[0]}, {self.imag[1]}]*I"
-
 
 Decimal = tuple[int, int]
 """``(mantissa, exponent)``: the exact number ``mantissa * 10^exponent``."""
