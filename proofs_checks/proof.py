@@ -234,6 +234,11 @@ class Step:
         """Why the step says nothing, or None."""
         return None
 
+    def refuted_sides(self, context: StepContext) -> tuple[sp.Expr, str, sp.Expr] | None:
+        """When SymPy refutes the step outright: the two sides and the relation that
+        fails between them, to be evaluated exactly at a point."""
+        return self.pointwise(context)
+
     def to_text(self) -> str:
         return _text(self.conclusion())
 
@@ -383,13 +388,15 @@ class Sign(Step):
         return "the expression is a number" if expand(self.expr).is_number else None
 
     def verify(self, context: StepContext) -> StepResult:
+        expanded = context.expand(self.expr).doit()
+        if self.sign in ("positive", "negative") and not expanded.has(sp.Sum) and is_zero(expanded, context.intervals):
+            return StepResult("refuted", f"the expression is identically 0, so it is not {self.sign}")
         attempts = ((context.strip(self.expr), context.knowledge(expanded=False)),
                     (context.expand(self.expr), context.knowledge()))
         for expr, knowledge in attempts:
             proof = prove_sign(expr, self.sign, knowledge, self.cases)
             if proof is not None:
                 return StepResult("verified", f"{self.sign} by {proof.tactic}: {sp.sstr(proof.decided)}")
-        expanded = context.expand(self.expr).doit()
         if not expanded.free_symbols and getattr(expanded, SIGN_RELATIONS[self.sign][1]) is False:
             return StepResult("refuted", f"{sp.sstr(expanded)} is not {self.sign}")
         return StepResult("inconclusive", f"the sign of {sp.sstr(expanded)} does not follow from the cited facts")
@@ -397,6 +404,14 @@ class Sign(Step):
     def pointwise(self, context: StepContext) -> tuple[sp.Expr, str, sp.Expr] | None:
         relation = {"positive": ">", "negative": "<", "nonnegative": ">=", "nonpositive": "<="}[self.sign]
         return context.expand(self.expr).doit(), relation, sp.Integer(0)
+
+    def refuted_sides(self, context: StepContext) -> tuple[sp.Expr, str, sp.Expr] | None:
+        """An expression shown identically 0 is exactly 0 at every point."""
+        expanded = context.expand(self.expr).doit()
+        relation = {"positive": ">", "negative": "<", "nonnegative": ">=", "nonpositive": "<="}[self.sign]
+        if expanded.free_symbols and is_zero(expanded, context.intervals):
+            return sp.Integer(0), relation, sp.Integer(0)
+        return expanded, relation, sp.Integer(0)
 
 
 def _limit(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals: Intervals) -> sp.Expr:
@@ -468,13 +483,19 @@ class Limit(Step):
 
     def verify(self, context: StepContext) -> StepResult:
         intervals = context.intervals
-        computed = _limit(context.expand(self.expr), self.var, self.point, self.direction, intervals)
+        computed = _limit(_rewritten(context.expand(self.expr), context), self.var, self.point, self.direction,
+                          intervals)
         value = context.expand(self.value)
         if computed == value or (not computed.has(sp.Limit) and _sides_equal(computed - value, context)):
             return StepResult("verified", f"limit computed by SymPy: {sp.sstr(computed)}")
-        if computed.is_number and value.is_number:
+        if not computed.has(sp.Limit):  # a candidate: refuted only with a certified point (Derivation.check)
             return StepResult("refuted", f"SymPy computes the limit as {sp.sstr(computed)}, not {sp.sstr(value)}")
         return StepResult("inconclusive", f"SymPy computes the limit as {sp.sstr(computed)}")
+
+    def refuted_sides(self, context: StepContext) -> tuple[sp.Expr, str, sp.Expr] | None:
+        computed = _limit(_rewritten(context.expand(self.expr), context), self.var, self.point, self.direction,
+                          context.intervals)
+        return None if computed.has(sp.Limit) else (computed, "=", context.expand(self.value))
 
     def to_text(self) -> str:
         arrow = f"{self.var} -> {self.point}{self.direction}"
@@ -511,6 +532,11 @@ class Asymptotic(Step):
         if ratio.is_number:
             return StepResult("refuted", f"the ratio tends to {sp.sstr(ratio)}, not 1")
         return StepResult("inconclusive", f"SymPy computes the ratio's limit as {sp.sstr(ratio)}")
+
+    def refuted_sides(self, context: StepContext) -> tuple[sp.Expr, str, sp.Expr] | None:
+        ratio = _limit(context.expand(self.expr / sp.sympify(self.approx)), self.var, self.point, self.direction,
+                       context.intervals)
+        return None if ratio.has(sp.Limit) else (ratio, "=", sp.Integer(1))
 
     def to_text(self) -> str:
         return f"{sp.sstr(sp.sympify(self.expr))} ~ {sp.sstr(sp.sympify(self.approx))} as " \
@@ -847,31 +873,56 @@ class Derivation:
         return _same(self.expand(wanted), self.expand(have), equalities)
 
     def _test_pointwise(self, step: Step, context: StepContext, result: StepResult, rng: random.Random) -> StepResult:
-        """Look for a certified counterexample at exact points of the domain."""
-        statement = step.pointwise(context)
-        if statement is None or not self.domain:
-            if result.outcome == "refuted":
-                return StepResult("refuted", result.detail, _symbolic_certificate(step, result))
-            return result
-        lhs, relation, rhs = statement
-        if (lhs - rhs).has(sp.Sum, sp.Indexed) or not (lhs - rhs).free_symbols <= set(self.domain):
-            if result.outcome == "refuted":
-                return StepResult("refuted", result.detail, _symbolic_certificate(step, result))
-            return result
-        try:
-            from proofs_checks import certified
-            from proofs_checks.domains import Domain
-        except ImportError:
-            return result
+        """Look for a certified counterexample at exact points of the domain; a step
+        SymPy refuted outright gets an exact one at a point (else it is inconclusive)."""
+        from proofs_checks import certified
+        from proofs_checks.domains import Domain
 
-        domain = Domain(dict(self.domain))
-        for point in domain.points(rng, _COUNTEREXAMPLE_POINTS, exprs=(lhs, rhs)):
-            comparison = certified.compare(lhs, relation, rhs, point)
-            if comparison.verdict == "fails":
-                return StepResult("refuted", result.detail, comparison.counterexample())
-        if result.outcome == "refuted":
-            return StepResult("refuted", result.detail, _symbolic_certificate(step, result))
-        return result
+        statement = step.pointwise(context)
+        if statement is not None and self.domain:
+            lhs, relation, rhs = statement
+            symbols = (lhs - rhs).free_symbols
+            if not (lhs - rhs).has(sp.Sum, sp.Indexed) and symbols <= set(self.domain):
+                for point in Domain(dict(self.domain)).points(rng, _COUNTEREXAMPLE_POINTS, exprs=(lhs, rhs)):
+                    comparison = certified.compare(lhs, relation, rhs, point)
+                    if comparison.verdict == "fails":
+                        return StepResult("refuted", result.detail, comparison.counterexample())
+        if result.outcome != "refuted":
+            return result
+        certificate = self._exact_certificate(step, context, rng)
+        if certificate is None:
+            return StepResult("inconclusive", f"{result.detail} (no certified point could be given)")
+        return StepResult("refuted", result.detail, certificate)
+
+    def _exact_certificate(self, step: Step, context: StepContext, rng: random.Random) -> dict[str, Any] | None:
+        """For a step SymPy refuted outright: its two sides at an exact point of the
+        domain, evaluated exactly by SymPy and enclosed with balls."""
+        from proofs_checks import certified
+        from proofs_checks.domains import Domain
+
+        sides = step.refuted_sides(context)
+        if sides is None:
+            return None
+        lhs, relation, rhs = sides
+        symbols = sorted((lhs - rhs).free_symbols, key=lambda x: x.name)
+        if any(x not in self.domain for x in symbols) or (lhs - rhs).has(sp.Sum, sp.Indexed):
+            return None
+        domain = {x: bounds for x, bounds in self.domain.items() if x in symbols or any(
+            sp.sympify(b).has(x) for y in symbols for b in self.domain[y])}
+        points = Domain(domain).points(rng, 1) if domain else [{}]
+        point = points[0]
+        exact = [sp.nsimplify(side.subs(point)) if side.free_symbols else side for side in (lhs, rhs)]
+        infinite = [side for side in exact if side in (sp.oo, -sp.oo)]
+        if infinite:
+            if exact[0] == exact[1]:
+                return None
+            bounds = [["+oo", "+oo"] if side == sp.oo else ["-oo", "-oo"] if side == -sp.oo
+                      else certified.enclose(side, {}).as_list() for side in exact]
+            return {"point": {x.name: certified.exact_text(sp.Rational(v)) for x, v in point.items()},
+                    "lhs": bounds[0], "rhs": bounds[1], "method": "exact",
+                    "detail": f"SymPy computes {sp.sstr(exact[0])} against {sp.sstr(exact[1])}"}
+        comparison = certified.compare(lhs, relation, rhs, point)
+        return comparison.counterexample() if comparison.verdict == "fails" else None
 
     # - rendering -
     def to_text(self, results: Sequence[StepResult] = ()) -> str:
@@ -946,8 +997,3 @@ def _algebraically_zero(expr: sp.Expr) -> bool:
         return bounded(lambda e: sp.cancel(sp.expand(e)), expr) == 0
     except (TimeLimit, TypeError, NotImplementedError, ValueError):
         return False
-
-
-def _symbolic_certificate(step: Step, result: StepResult) -> dict[str, Any]:
-    """The certificate of a step SymPy refutes outright."""
-    return {"point": "every point of the domain", "method": "exact", "detail": result.detail}

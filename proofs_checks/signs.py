@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from proofs_checks.simplification import Intervals, interval_substitution
+from proofs_checks.simplification import Intervals, TimeLimit, bounded, interval_substitution
 
 __all__ = ["Fact", "Knowledge", "SignProof", "SignName", "prove_sign", "SIGN_RELATIONS"]
 
@@ -160,10 +160,10 @@ class SignProof:
 
 def _decide(expr: sp.Expr, sign: SignName) -> bool | None:
     attribute = SIGN_RELATIONS[sign][1]
-    for form in (expr, lambda: sp.factor(sp.simplify(expr)), lambda: sp.factor(sp.together(expr))):
+    for form in (expr, lambda: sp.factor(sp.together(expr)), lambda: sp.factor(sp.simplify(expr))):
         try:
-            candidate = form() if callable(form) else form
-        except (TypeError, NotImplementedError, ValueError, RecursionError):
+            candidate = bounded(lambda _: form(), None, _DECIDE_SECONDS) if callable(form) else form
+        except (TypeError, NotImplementedError, ValueError, RecursionError, TimeLimit):
             continue
         value = getattr(candidate, attribute)
         if value is not None:
@@ -237,6 +237,8 @@ def _exp_substitution(expr: sp.Expr, knowledge: Knowledge, depth: int) -> sp.Exp
 
 
 _MAX_DEPTH = 3
+_DECIDE_SECONDS = 5
+"""How long one normal form of a sign question may take (SymPy's simplify can run unbounded)."""
 
 
 def prove_sign(expr: Any, sign: SignName, knowledge: Knowledge, cases: tuple[sp.Expr, Sequence[Any]] | None = None,

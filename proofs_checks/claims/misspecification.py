@@ -110,6 +110,11 @@ def _parity_derivation() -> Derivation:
     )
 
 
+def _product_mass(p: list, strings: list[tuple[int, ...]]) -> list:
+    """``q(y) = prod_i p_i^{y_i} (1 - p_i)^{1 - y_i}`` for each string."""
+    return [mpmath.fprod(pi if bit else 1 - pi for pi, bit in zip(p, y)) for y in strings]
+
+
 @PARITY.numeric
 def _parity_numeric(ctx: NumericContext):
     for length in range(2, 11):
@@ -207,6 +212,20 @@ def _valid_limit_derivation() -> Derivation:
         ),
         domain=DOMAIN,
     )
+
+
+def _finite_family(ctx: NumericContext, validity: list[int], members: int) -> tuple[list, list]:
+    """A finite (hence closed) family: full-support members and fully valid members."""
+    full_support = [ctx.distribution(len(validity)) for _ in range(members)]
+    valid_index = [i for i, v in enumerate(validity) if v]
+    fully_valid = []
+    for _ in range(members):
+        weights = ctx.distribution(len(valid_index))
+        member = [mpmath.mpf(0)] * len(validity)
+        for i, w in zip(valid_index, weights):
+            member[i] = w
+        fully_valid.append(member)
+    return full_support, fully_valid
 
 
 @VALID_LIMIT.numeric

@@ -27,9 +27,10 @@ from flint import arb, fmpq
 from proofs_checks.claim import register
 from proofs_checks.claims import definitions as d
 from proofs_checks.certified import Comparison, compare, exact_text
-from proofs_checks.claims.notation import definitions, DOMAIN, MU, TILT, Z
+from proofs_checks.claims.notation import definitions, DOMAIN, FILTERED, MU, TILT, TILTED, V, Z
 from proofs_checks.claims.sampling import instance_point, problem_inputs
-from proofs_checks.proof import Derivation, Equal, Limit, Part, Sign
+from proofs_checks.proof import Apply, Derivation, Equal, Limit, Part, Sign
+from proofs_checks.standard_results import KL
 from proofs_checks.numeric import NumericContext, certify, rational
 from theory import closed_form, divergences, symbolic
 from theory.problem import BinaryRewardProblem
@@ -40,8 +41,6 @@ TWO_VALID = OutcomeModel(2, 1)
 """The smallest instance that can refute a statement about the valid block: two valid outcomes, one invalid."""
 TWO_VALID_DOMAIN = {alpha: (0, 1), beta: (0, sp.oo), TWO_VALID.filtered_weights[0]: (0, 1)}
 """Where statements about ``TWO_VALID`` are tested: its base weight ``s_1`` of the first valid outcome in ``(0, 1)``."""
-REVERSE_KL = sp.Symbol(r"\mathrm{KL}(p_\beta\,\|\,p_*)")
-"""Placeholder for ``KL(p_beta || p_*)`` on ``TWO_VALID``."""
 
 
 def _negative(claim_id: str, title: str, statement: str, refutes: str, claim: sp.Basic):
@@ -117,16 +116,21 @@ def _sharpens_property(drawn: tuple[np.ndarray, np.ndarray], b: float) -> None:
 REVERSE_CONVERGES = _negative(
     "nc-reverse-kl-converges", "p_beta converges to p_* in reverse KL (false)",
     r"$\mathrm{KL}(p_\beta\,\|\,p_*) \to 0$ as $\beta\to 0^+$.", "reverse-kl-infinite",
-    sp.Eq(sp.Limit(REVERSE_KL, beta, 0, "+"), 0))
+    sp.Eq(sp.Limit(KL(TILTED, FILTERED), beta, 0, "+"), 0))
 
 
 @REVERSE_CONVERGES.symbolic
 def _reverse_converges_derivation() -> Derivation:
     return Derivation(
-        scope="$n = 3$ outcomes, 2 valid: the invalid output has $p_\\beta > 0 = p_*$",
-        definitions={REVERSE_KL: symbolic.kl_divergence(TWO_VALID.tilted(), TWO_VALID.filtered)},
-        steps=(Limit(REVERSE_KL, beta, 0, 0, r"the claim: $\mathrm{KL}(p_\beta\,\|\,p_*) \to 0$", assumes=TILT),),
-        domain=TWO_VALID_DOMAIN,
+        scope="every finite problem: an invalid $y$ has $p_\\beta(y) > 0 = p_*(y)$ at every $\\beta$",
+        definitions=definitions(),
+        steps=(
+            Apply("kl-off-support", {"q": TILTED, "p": FILTERED, "at": V},
+                  r"$p_\beta(y) = a(y)/Z_\beta > 0 = p_*(y)$ at an invalid $y$", assumes=TILT),
+            Limit(KL(TILTED, FILTERED), beta, 0, 0, r"the claim: $\mathrm{KL}(p_\beta\,\|\,p_*) \to 0$",
+                  assumes=("step 1", *TILT)),
+        ),
+        domain=DOMAIN,
     )
 
 
