@@ -879,14 +879,16 @@ class Derivation:
         from proofs_checks.domains import Domain
 
         statement = step.pointwise(context)
-        if statement is not None and self.domain:
+        if result.outcome == "inconclusive" and statement is not None and self.domain:
             lhs, relation, rhs = statement
             symbols = (lhs - rhs).free_symbols
             if not (lhs - rhs).has(sp.Sum, sp.Indexed) and symbols <= set(self.domain):
                 for point in Domain(dict(self.domain)).points(rng, _COUNTEREXAMPLE_POINTS, exprs=(lhs, rhs)):
                     comparison = certified.compare(lhs, relation, rhs, point)
                     if comparison.verdict == "fails":
-                        return StepResult("refuted", result.detail, comparison.counterexample())
+                        where = ", ".join(f"{name} = {value}" for name, value in comparison.point.items())
+                        return StepResult("refuted", f"false at {where}: {comparison.detail}",
+                                          comparison.counterexample())
         if result.outcome != "refuted":
             return result
         certificate = self._exact_certificate(step, context, rng)
@@ -993,7 +995,10 @@ def _algebraically_zero(expr: sp.Expr) -> bool:
     a rearrangement of the other, never merely because both are true."""
     if expr == 0:
         return True
-    try:
-        return bounded(lambda e: sp.cancel(sp.expand(e)), expr) == 0
-    except (TimeLimit, TypeError, NotImplementedError, ValueError):
-        return False
+    for normal_form, seconds in ((sp.cancel, 5), (lambda e: sp.cancel(sp.expand(e)), 5)):
+        try:
+            if bounded(normal_form, expr, seconds) == 0:
+                return True
+        except (TimeLimit, TypeError, NotImplementedError, ValueError):
+            continue
+    return False

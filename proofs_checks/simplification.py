@@ -62,7 +62,6 @@ def sound_rewrites() -> tuple[Callable[[sp.Expr], sp.Expr], ...]:
     under SymPy's assumptions on its symbols (no ``force``)."""
     return (
         lambda e: e,
-        sp.expand,
         sp.cancel,
         sp.simplify,
         lambda e: sp.simplify(sp.expand_log(_factored_logs(e))),
