@@ -2,7 +2,7 @@
 
 A derivation step may assume only these, the claims in its claim's ``uses``,
 the claim's own hypotheses and earlier steps, and it records which (see
-``proofs_checks.derivation``). The report lists them once, with the ids below,
+``proofs_checks.proof``). The report lists them once, with the ids below,
 and the appendix prints them before the first claim.
 
 Main definitions

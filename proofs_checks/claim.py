@@ -203,7 +203,7 @@ def _validate_derivation(claim: Claim, claims: Mapping[str, Claim]) -> None:
 
     derivation = claim.checks["symbolic"]()
     if not isinstance(derivation, Derivation):
-        return
+        raise RegistryError(f"claim {claim.id!r}: its symbolic layer must build a proofs_checks.proof.Derivation")
     try:
         derivation.validate(claim.uses, resolve_part)
     except (DerivationError, RegistryError) as error:

@@ -35,7 +35,6 @@ from hypothesis import strategies as st
 
 from proofs_checks import proof
 from proofs_checks.claim import Claim, Evidence, Layer, resolve_part
-from proofs_checks.derivation import Derivation
 from proofs_checks.experiments import EXPERIMENTS
 from proofs_checks.numeric import MIN_CASES, Case, NumericContext
 
@@ -104,9 +103,7 @@ class ExperimentCache:
 
 
 def _symbolic(claim: Claim, config: RunConfig) -> Evidence:
-    derivation = claim.checks["symbolic"]()
-    if not isinstance(derivation, proof.Derivation):
-        return _legacy_symbolic(derivation, config)
+    derivation: proof.Derivation = claim.checks["symbolic"]()
     result = derivation.check(claim.parts, resolve_part, config.seed)
     steps = []
     for number, (step, checked, assumes) in enumerate(zip(derivation.steps, result.steps, result.assumes), 1):
@@ -134,24 +131,6 @@ def _symbolic(claim: Claim, config: RunConfig) -> Evidence:
     summary = f"step {first['number']} of {len(steps)} {first['outcome']}: {first['detail']}"
     if result.outcome == "failed":
         summary = f"the derivation is wrong: {summary}"
-    return Evidence("symbolic", result.outcome, summary, fields, result.counterexample)
-
-
-def _legacy_symbolic(derivation: Derivation, config: RunConfig) -> Evidence:
-    result = derivation.check(config.seed)
-    steps = [
-        {"statement": step.to_text(), "latex": step.to_latex(), "because": step.because,
-         "outcome": checked.outcome, "detail": checked.detail}
-        for step, checked in zip(derivation.steps, result.steps)
-    ]
-    fields = {"scope": derivation.scope, "complete": False, "steps": steps,
-              "definitions": derivation.definitions_latex()}
-    verified = sum(1 for s in result.steps if s.outcome == "verified")
-    if result.outcome == "passed":
-        summary = f"{len(steps)} steps checked by SymPy; scope: {derivation.scope} (partial: parts not matched)"
-        return Evidence("symbolic", "passed", summary, fields)
-    failing = result.steps[-1]
-    summary = f"step {verified + 1} of {len(derivation.steps)} {result.outcome}: {failing.detail}"
     return Evidence("symbolic", result.outcome, summary, fields, result.counterexample)
 
 
