@@ -82,7 +82,7 @@ def _forward_derivation() -> Derivation:
             Equal(total(sp.Abs(TILTED - FILTERED)) / 2, 1 - MU,
                   r"on $\mathcal{Y}_1$, $|p_\beta - p_*| = (1 - \mu_\beta) p_*$ (conditional-invariance); on"
                   r" $\mathcal{Y}_0$, $|p_\beta - p_*| = p_\beta$; the two blocks sum to $2(1 - \mu_\beta)$",
-                  assumes=("binary-reward", "finite-outputs", *TILT)),
+                  assumes=("conditional-invariance:valid-conditional", "binary-reward", "finite-outputs", *TILT)),
         ),
         domain=DOMAIN,
     )
@@ -203,7 +203,7 @@ def _monotone_derivation() -> Derivation:
                  r"by step 9, with $0 < \mu_\beta < 1$", assumes=("step 9", "step 2", "step 3")),
             Limit(symbolic.binary_kl(MU, alpha), beta, 0, -sp.log(alpha),
                   r"$\mu_\beta \to 1$ and $\mathrm{kl}(1\,\|\,\alpha) = -\log\alpha = \mathrm{KL}(p_*\,\|\,a)$"
-                  r" (filtered-selection)", assumes=TILT),
+                  r" (filtered-selection)", assumes=("filtered-selection:attained", *TILT)),
             Limit(beta * sp.log(Z), beta, 0, 1,
                   r"$\beta\log Z_\beta = 1 + \beta\log(\alpha + (1 - \alpha)e^{-1/\beta}) \to 1$", assumes=TILT),
         ),
@@ -306,7 +306,7 @@ def _reverse_derivation() -> Derivation:
             Asymptotic(kl(1, Q, A) - M / beta + sp.log(Z), (1 - M) / beta, beta, 0,
                        r"$\log Z_\beta = 1/\beta + \log\alpha + o(1)$ and $\mathrm{KL}(q\,\|\,a)$ does not depend on"
                        r" $\beta$; the form of $\mathrm{KL}(q\,\|\,p_\beta)$ is gibbs-identity's",
-                       assumes=("policy-full-support", "finite-outputs", *TILT)),
+                       assumes=("gibbs-identity:kl-tilted", "policy-full-support", "finite-outputs", *TILT)),
         ),
         domain=DOMAIN,
     )

@@ -345,7 +345,7 @@ def _swapped_derivation() -> Derivation:
         definitions=definitions(),
         steps=(Equal(MU / beta - sp.log(Z), symbolic.binary_kl(alpha, MU),
                      r"the claim, with $\mathrm{KL}(p_\beta\,\|\,a) = \mu_\beta/\beta - \log Z_\beta$"
-                     r" (validity-monotone)", assumes=TILT),),
+                     r" (validity-monotone)", assumes=("validity-monotone:budget", *TILT)),),
         domain=DOMAIN,
     )
 

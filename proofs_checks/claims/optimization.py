@@ -112,7 +112,8 @@ def _sharpening_derivation() -> Derivation:
             Equal(A * sp.exp(STEP * V) / total(A * sp.exp(STEP * V)), (A * sp.exp(V / beta) / symbolic.partition(alpha, beta)).subs(beta, 1 / STEP),
                   r"the update multiplies $a$ by $e^{s v}$ and normalizes: $p_\beta$ at $\beta = 1/s$, whose"
                   r" conditional on $\mathcal{Y}_1$ is $p_*$ (conditional-invariance)",
-                  assumes=("softmax-flow", "binary-reward", "base-positive", "valid-mass-interior", "finite-outputs")),
+                  assumes=("conditional-invariance:valid-conditional", "softmax-flow", "binary-reward", "base-positive",
+                           "valid-mass-interior", "finite-outputs")),
             Informal(r"started from $a$ with a unique most likely valid output, $N_{\mathrm{eff}}(q_t) \to 1$ as"
                      r" $t \to \infty$, and with a KL term the flow ends at $p_\beta$",
                      r"shown by the exact-enumeration experiment pg-flow, not derived here",

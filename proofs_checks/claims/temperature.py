@@ -97,7 +97,7 @@ def _beta_mu_derivation() -> Derivation:
                   assumes=TILT),
             Apply("monotone-bijection", {"f": MU, "var": beta, "low": 0, "high": sp.oo, "at_low": 1, "at_high": alpha},
                   r"$\mu_\beta$ is differentiable with $\frac{d\mu_\beta}{d\beta} < 0$, tends to 1 at $0^+$ and to"
-                  r" $\alpha$ at $\infty$ (validity-monotone)", assumes=TILT),
+                  r" $\alpha$ at $\infty$ (validity-monotone)", assumes=("validity-monotone:decreasing", *TILT)),
             Equal(symbolic.validity_rate(alpha, symbolic.beta_for_validity(alpha, mu)), mu,
                   r"$1/\beta(\mu) + \operatorname{logit}\alpha = \operatorname{logit}\mu$ and $\sigma \circ"
                   r" \operatorname{logit}$ is the identity", assumes=("valid-mass-interior", "target-in-range")),
@@ -110,8 +110,8 @@ def _beta_mu_derivation() -> Derivation:
             Equal(kl(1, TILTED, A), symbolic.binary_kl(MU, alpha), r"validity-monotone",
                   assumes=("validity-monotone:budget",)),
             Equal(MU - beta * symbolic.binary_kl(MU, alpha), beta * sp.log(Z),
-                  r"$J^*_\beta = \mathbb{E}_{p_\beta}[v] - \beta\,\mathrm{KL}(p_\beta\,\|\,a)$ with step 6 and"
-                  r" gibbs-identity", assumes=TILT),
+                  r"$J^*_\beta = \mathbb{E}_{p_\beta}[v] - \beta\,\mathrm{KL}(p_\beta\,\|\,a)$ with"
+                  r" $\mathrm{kl}(\mu_\beta\,\|\,\alpha) = \mu_\beta/\beta - \log Z_\beta$", assumes=TILT),
         ),
         domain={**DOMAIN},
     )
@@ -279,7 +279,7 @@ def _multi_derivation() -> Derivation:
                   r"each $\mu_i$ is differentiable and strictly decreasing in $\beta$ (beta-mu), so is their"
                   r" positive combination; at $0^+$ each $\mu_i \to 1$ and $\bar\mu \to \sum_i w_i = 1$, at $\infty$"
                   r" each $\mu_i \to \alpha_i$ (the limits of a finite sum, term by term)",
-                  assumes=("prompts", "temperature-positive")),
+                  assumes=("beta-mu:range", "prompts", "temperature-positive")),
             Sign(symbolic.logit(mu) - symbolic.logit(ALPHA_I), "positive",
                  r"$\operatorname{logit}$ is increasing and $\alpha_i < \mu$", assumes=("prompts",)),
             Sign(sp.Derivative(symbolic.beta_for_validity(ALPHA_I, mu), ALPHA_I), "positive",
