@@ -28,9 +28,9 @@ Main definitions
   than ``1e-9`` relative, or becomes NaN, or raises (or hangs) where the
   original did not. Invalid inputs are not probed: the error messages are the
   library tests' business, not the claims'.
-- The verdict: the mutated module is written into a temporary copy of
-  ``theory/`` and ``proofs_checks/`` (the working tree is never touched) and
-  the claims run there. The analytic layers run first (those that exercise the
+- The verdict: the mutated module is written into a temporary copy of the
+  committed ``theory/`` and ``proofs_checks/`` (``git archive HEAD``; the working
+  tree is neither read nor touched) and the claims run there. The analytic layers run first (those that exercise the
   module, then numeric, property and symbolic), on ``--jobs`` processes, and the
   run stops as soon as a claim expected to hold can no longer come out
   as expected (a layer refuted or failed, its required derivation not passed,
@@ -67,6 +67,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+REF = "HEAD"
+"""The commit whose library and claims are mutated and run (the working tree, where others may be
+editing, is never read or touched)."""
 MODULES = ("closed_form", "precise", "symbolic", "problem", "divergences", "multi_prompt")
 RELATIVE_CHANGE = 1e-9
 FIRST = {
@@ -183,8 +186,7 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
 
 def generate(module: str) -> list[Mutant]:
     """Every single-point mutant of ``theory/<module>.py`` (in source order) that still parses."""
-    path = ROOT / "theory" / f"{module}.py"
-    source = path.read_bytes()
+    source = committed(f"theory/{module}.py")
     tree = ast.parse(source)
     offsets = _Offsets(source)
     skipped = _skipped_nodes(tree)
@@ -668,8 +670,15 @@ def _first_unexpected(table: str) -> str:
 
 
 def _copy(directory: Path) -> None:
-    for package in ("theory", "proofs_checks"):
-        shutil.copytree(ROOT / package, directory / package, ignore=shutil.ignore_patterns("__pycache__"))
+    """``theory/`` and ``proofs_checks/`` as committed (``REF``), into ``directory``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", REF, "theory", "proofs_checks"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+
+
+def committed(path: str) -> bytes:
+    """A file of the repository as committed (``REF``)."""
+    return subprocess.run(["git", "-C", str(ROOT), "show", f"{REF}:{path}"], capture_output=True, check=True).stdout
 
 
 def baseline(jobs: int) -> float:
@@ -736,8 +745,15 @@ def main() -> None:
     parser.add_argument("--probe-only", action="store_true", help="generate and probe, do not run the claims")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    originals = {module: (ROOT / "theory" / f"{module}.py").read_bytes() for module in args.modules}
+    snapshot = tempfile.TemporaryDirectory(prefix="mutant-")
+    _copy(Path(snapshot.name))
+    sys.path.insert(0, snapshot.name)  # the probe's imports: the committed library
+    if not args.probe_only:
+        analytic = baseline(args.jobs)
+        analytic_timeout = max(4 * analytic, 120.0)
+        print(f"unmutated: the analytic layers come out as expected in {analytic:.0f} s; a mutant's analytic layers "
+              f"time out after {analytic_timeout:.0f} s", file=sys.stderr, flush=True)
+    originals = {module: committed(f"theory/{module}.py") for module in args.modules}
     generated: dict[str, list[Mutant]] = {}
     relevant: dict[str, list[Mutant]] = {}
     changes: dict[str, str] = {}
@@ -756,10 +772,6 @@ def main() -> None:
     chosen = _sample(relevant, args.sample, args.seed)
     verdicts: dict[str, Verdict] = {}
     if not args.probe_only:
-        analytic = baseline(args.jobs)
-        analytic_timeout = max(4 * analytic, 120.0)
-        print(f"unmutated: the analytic layers come out as expected in {analytic:.0f} s; a mutant's analytic layers "
-              f"time out after {analytic_timeout:.0f} s", file=sys.stderr, flush=True)
         count, done = sum(map(len, chosen.values())), 0
         for module in args.modules:
             for mutant in chosen[module]:
