@@ -189,7 +189,8 @@ class StepContext:
         """The cited equalities used linearly: neither rewrite rules nor 0/1 facts."""
         return [self.expand(r.lhs - r.rhs) for f in self.facts if not f.variables
                 for r in _conjuncts(f.relation) if isinstance(r, sp.Equality) and not _rewrite_rule(r.lhs)
-                and not (r.rhs == 0 and isinstance(r.lhs, sp.Mul))]
+                and not (r.rhs == 0 and isinstance(r.lhs, sp.Mul))
+                and not any(isinstance(side, sp.Set) for side in r.args)]
 
 
 def _conjuncts(relation: sp.Basic) -> list[sp.Basic]:
@@ -854,9 +855,9 @@ class Derivation:
         for conjunct in _conjuncts(part.relation):
             numbers = [n for n, (relation, _) in established.items()
                        if any(self._matches(conjunct, c) for c in _conjuncts(relation))]
-            wanted = _normal(self.expand(conjunct))
+            sets = any(isinstance(side, sp.Set) for side in getattr(conjunct, "args", ()))
+            wanted = None if sets else _normal(self.expand(conjunct))
             if not numbers and wanted is not None and wanted[0] == "eq" and equalities and \
-                    not any(isinstance(side, sp.Set) for side in conjunct.args) and \
                     not _algebraically_zero(reduce_sums(wanted[1])) and \
                     _algebraically_zero(_eliminate(wanted[1], equalities)):
                 numbers = [last_equality]
@@ -883,7 +884,8 @@ class Derivation:
             lhs, relation, rhs = statement
             symbols = (lhs - rhs).free_symbols
             if not (lhs - rhs).has(sp.Sum, sp.Indexed) and symbols <= set(self.domain):
-                for point in Domain(dict(self.domain)).points(rng, _COUNTEREXAMPLE_POINTS, exprs=(lhs, rhs)):
+                for point in Domain(self._restricted_domain(symbols)).points(rng, _COUNTEREXAMPLE_POINTS,
+                                                                            exprs=(lhs, rhs)):
                     comparison = certified.compare(lhs, relation, rhs, point)
                     if comparison.verdict == "fails":
                         where = ", ".join(f"{name} = {value}" for name, value in comparison.point.items())
@@ -909,8 +911,7 @@ class Derivation:
         symbols = sorted((lhs - rhs).free_symbols, key=lambda x: x.name)
         if any(x not in self.domain for x in symbols) or (lhs - rhs).has(sp.Sum, sp.Indexed):
             return None
-        domain = {x: bounds for x, bounds in self.domain.items() if x in symbols or any(
-            sp.sympify(b).has(x) for y in symbols for b in self.domain[y])}
+        domain = self._restricted_domain(set(symbols))
         points = Domain(domain).points(rng, 1) if domain else [{}]
         point = points[0]
         exact = [sp.nsimplify(side.subs(point)) if side.free_symbols else side for side in (lhs, rhs)]
@@ -925,6 +926,14 @@ class Derivation:
                     "detail": f"SymPy computes {sp.sstr(exact[0])} against {sp.sstr(exact[1])}"}
         comparison = certified.compare(lhs, relation, rhs, point)
         return comparison.counterexample() if comparison.verdict == "fails" else None
+
+    def _restricted_domain(self, symbols: set[sp.Symbol]) -> dict[sp.Symbol, tuple[Any, Any]]:
+        """The domain of ``symbols`` and of the symbols their bounds use, in the domain's order."""
+        needed = set(symbols)
+        for symbol in reversed(list(self.domain)):
+            if symbol in needed:
+                needed |= {x for bound in self.domain[symbol] for x in sp.sympify(bound).free_symbols}
+        return {x: bounds for x, bounds in self.domain.items() if x in needed}
 
     # - rendering -
     def to_text(self, results: Sequence[StepResult] = ()) -> str:
