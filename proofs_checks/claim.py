@@ -26,7 +26,10 @@ Main definitions
   the numeric and the property layers passed (and the experiment, if any);
   else ``demonstrated`` if an experiment passed and no layer is worse than
   inconclusive; else ``verified`` if numeric and property passed; else
-  ``inconclusive``.
+  ``inconclusive``. Between ``failed`` and ``proved`` comes ``contradicted``:
+  an experiment's bounds failed, numerically (exact enumeration, local
+  optimization in float64): evidence against the statement, not a certified
+  counterexample.
 - ``parts``: the claim's statement split into formal relations
   (``proofs_checks.proof.Part``); ``resolve_part("claim:part")`` looks one up
   for a derivation that cites it. ``check_references`` also builds every
@@ -57,8 +60,9 @@ __all__ = [
 
 Layer = Literal["symbolic", "numeric", "property", "experiment"]
 LAYERS: tuple[Layer, ...] = ("symbolic", "numeric", "property", "experiment")
-Outcome = Literal["passed", "refuted", "inconclusive", "failed"]
-Status = Literal["proved", "verified", "demonstrated", "refuted", "inconclusive", "failed"]
+Outcome = Literal["passed", "refuted", "contradicted", "inconclusive", "failed"]
+Status = Literal["proved", "verified", "demonstrated", "refuted", "contradicted", "inconclusive", "failed"]
+Expected = Literal["holds", "refuted", "contradicted"]
 ESTABLISHED: frozenset[str] = frozenset({"proved", "verified", "demonstrated"})
 SOURCES = ("paper", "review", "extension")
 
@@ -96,7 +100,7 @@ class Claim:
     source: str
     statement: str
     uses: tuple[str, ...] = ()
-    expected: Literal["holds", "refuted"] = "holds"
+    expected: Expected = "holds"
     requires_proof: bool = True
     qualification: str = ""
     parts: tuple[Part, ...] = ()
@@ -111,7 +115,8 @@ class Claim:
 
     @property
     def negative_control(self) -> bool:
-        return self.expected == "refuted"
+        """A claim expected to come out false (refuted, or contradicted by the experiments)."""
+        return self.expected != "holds"
 
     def _attach(self, layer: Layer, check: Any) -> Any:
         if layer in self.checks:
@@ -154,7 +159,7 @@ def register(
     source: str,
     statement: str,
     uses: Iterable[str] = (),
-    expected: Literal["holds", "refuted"] = "holds",
+    expected: Expected = "holds",
     qualification: str = "",
     parts: Iterable[Part] = (),
 ) -> Claim:
@@ -166,8 +171,8 @@ def register(
         raise RegistryError(f"claim id {id!r} is already registered")
     if source not in SOURCES:
         raise RegistryError(f"claim {id!r}: source must be one of {SOURCES}; got {source!r}")
-    if expected not in ("holds", "refuted"):
-        raise RegistryError(f"claim {id!r}: expected must be 'holds' or 'refuted'; got {expected!r}")
+    if expected not in ("holds", "refuted", "contradicted"):
+        raise RegistryError(f"claim {id!r}: expected must be 'holds', 'refuted' or 'contradicted'; got {expected!r}")
     claim = Claim(id=id, title=title, source=source, statement=statement, uses=tuple(uses), expected=expected,
                   qualification=qualification, parts=tuple(parts))
     if len({p.id for p in claim.parts}) != len(claim.parts):
@@ -218,6 +223,8 @@ def status_of(evidence: Iterable[Evidence]) -> Status:
         return "refuted"
     if "failed" in outcomes:
         return "failed"
+    if "contradicted" in outcomes:
+        return "contradicted"
 
     def passed(layer: Layer) -> bool:
         return layer in by_layer and by_layer[layer].outcome == "passed"

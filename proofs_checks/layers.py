@@ -8,8 +8,10 @@ Main definitions
 - ``run_layer(claim, layer, config, experiments)``: the ``Evidence`` of that layer.
   A certified violation (a numeric case with a certificate, a property
   assertion its ``confirm`` certifies at high precision, a failing derivation
-  step with a point where it fails, a violated experiment bound) is a
-  counterexample: outcome ``refuted``. A numeric case or property assertion
+  step with a point where it fails) is a counterexample: outcome ``refuted``.
+  A violated experiment bound is evidence measured in float64 (exact
+  enumeration, local optimization), not a certificate: outcome
+  ``contradicted``. A numeric case or property assertion
   that fails without a certificate is the library disagreeing with the
   definitions: outcome ``failed``; an undecided case or check (NaN, an
   evaluation error, the precision cap) gives ``inconclusive``. Any other
@@ -254,7 +256,7 @@ def _experiment(claim: Claim, config: RunConfig, experiments: ExperimentCache,
     if not checks:
         return Evidence("experiment", "failed", "no bound checks selected", fields)
     if violated:
-        return Evidence("experiment", "refuted", "; ".join(summaries), fields, violated[0].describe())
+        return Evidence("experiment", "contradicted", "; ".join(summaries), fields, violated[0].describe())
     return Evidence("experiment", "passed", "; ".join(summaries), fields)
 
 

@@ -185,7 +185,7 @@ def standing(result: Any) -> ClaimStanding:
         status=result.status,
         holds=result.status in _ESTABLISHED and result.fully_established,
         refuted=refuted,
-        contradicted=result.status == "refuted" and not refuted,
+        contradicted=result.status == "contradicted",
         qualification=result.claim.qualification,
     )
 

@@ -36,7 +36,7 @@ from proofs_checks.standard_results import RESULTS
 __all__ = ["SCHEMA", "environment", "report_dict", "without_timings", "write_report", "claims_table"]
 
 SCHEMA = "proofcheck-report/2"
-_MARKS = {"passed": "+", "refuted": "x", "inconclusive": "?", "failed": "!"}
+_MARKS = {"passed": "+", "refuted": "x", "contradicted": "~", "inconclusive": "?", "failed": "!"}
 
 
 def environment() -> dict[str, str]:
@@ -117,5 +117,5 @@ def claims_table(run: RunResult, timing: str = "wall time") -> str:
     lines.append(f"{expected}/{len(run.results)} claims as expected ("
                  + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
                  + f") in {run.seconds:.1f} s ({timing}); layers S=symbolic N=numeric P=property E=experiment; "
-                 "+ passed, x refuted, ? inconclusive, ! failed; * = uses a claim that is not established")
+                 "+ passed, x refuted, ~ contradicted, ? inconclusive, ! failed; * = uses a claim that is not established")
     return "\n".join(lines)

@@ -47,7 +47,7 @@ class ClaimResult:
     @property
     def as_expected(self) -> bool:
         if self.claim.negative_control:
-            return self.status == "refuted"
+            return self.status == self.claim.expected
         proof_ok = not (self.claim.requires_proof and "symbolic" in self.claim.checks) or any(
             e.layer == "symbolic" and e.outcome == "passed" for e in self.evidence)
         return self.fully_established and proof_ok

@@ -48,6 +48,8 @@ STATUS_COLOURS = {
     "verified": "9CC7EC",
     "demonstrated": "CDB5E8",
     "refuted": "F9B66B",
+    "contradicted": "F3C98A",
+    "inconclusive": "DDDDDD",
     "failed": "EE6A6A",
 }
 """Fill colour (HTML hex) of each status, in the graph, the overview table and the badges."""
@@ -61,6 +63,7 @@ VERDICT_COLOURS = {
 }
 """Fill colour of each verdict on a statement of the paper."""
 _MARKS = {"passed": r"\textcolor{pcok}{$\checkmark$}", "refuted": r"\textcolor{pcbad}{$\times$}",
+          "contradicted": r"\textcolor{pcbad}{$\sim$}",
           "inconclusive": r"\textbf{?}", "failed": r"\textcolor{pcbad}{\textbf{!}}", None: r"\textcolor{pcgrey}{--}"}
 """A layer's outcome as a symbol (``None``: the claim has no such layer)."""
 _RELATIONS = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "="}

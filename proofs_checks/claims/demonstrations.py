@@ -22,10 +22,10 @@ Main statements
 - ``coverage-divergences``: forward KL keeps coverage 1, but in design A gains
   no validity; at matched validity the ``D_gamma`` projections (``gamma < 1``)
   have the ``N_eff`` of KL-control within a few percent.
-- ``misspecification-implies-collapse`` (expected refuted): the unqualified
+- ``misspecification-implies-collapse`` (expected contradicted): the unqualified
   reading "a misspecified family's optimum collapses"; its prediction fails
   for the Markov-1 family of the control design.
-- ``divergences-avoid-collapse`` (expected refuted): the unqualified reading
+- ``divergences-avoid-collapse`` (expected contradicted): the unqualified reading
   "divergences that target ``p_*`` avoid the collapse"; its prediction
   (``N_eff`` at least 1.5 times KL-control's at equal validity) fails.
 """
@@ -104,7 +104,7 @@ COLLAPSE_READING = register(
         r" misspecified Markov-1 family of the control design."
     ),
     uses=("misspecified-collapse",),
-    expected="refuted",
+    expected="contradicted",
 )
 COLLAPSE_READING.experiment(("no-adjacent-control",), select=lambda check: check.reading == COLLAPSE_READING.id)
 
@@ -118,6 +118,6 @@ AVOIDANCE_READING = register(
         r" 1.5 times that of the KL-control optimum, for every misspecified family of designs A and B."
     ),
     uses=("coverage-divergences",),
-    expected="refuted",
+    expected="contradicted",
 )
 AVOIDANCE_READING.experiment(("frontier",), select=lambda check: check.reading == AVOIDANCE_READING.id)
