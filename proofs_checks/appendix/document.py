@@ -54,8 +54,10 @@ _STEP_PHRASES = {
     "identity": "the difference reduces to 0",
     "limit": "SymPy computes the limit",
     "asymptotic": "the ratio tends to 1",
-    "sign": "a sign fact once the declared factors are positive",
+    "sign": "the sign follows from the cited facts",
     "convex-minimum": "zero first derivative and positive second derivative",
+    "finite": "a finite sum of finite terms",
+    "standard-result": "every hypothesis of the standard result checked",
     "informal": "an informal step, not checked by SymPy",
 }
 
@@ -132,22 +134,9 @@ class StepView:
                 " decide it and no point where it fails was found"}.get(self.outcome, self.outcome)
 
 
-def _kind(step: Mapping[str, Any]) -> str:
-    if step.get("kind"):
-        return str(step["kind"])
-    detail = str(step.get("detail", ""))
-    for prefix, kind in (("identity", "identity"), ("difference", "identity"), ("case ", "identity"),
-                         ("limit", "limit"), ("SymPy computes the limit", "limit"), ("ratio", "asymptotic"),
-                         ("the ratio", "asymptotic"), ("sign", "sign"), ("SymPy could not decide the sign", "sign"),
-                         ("f'(", "convex-minimum"), ("could not show f''", "convex-minimum")):
-        if detail.startswith(prefix) or (prefix == "sign" and "sign fact" in detail):
-            return kind
-    return ""
-
-
 def step_views(evidence: Evidence) -> list[StepView]:
     """The steps of a symbolic layer's evidence, with the optional ``kind`` and ``assumes`` fields."""
-    return [StepView(index, step.get("latex", ""), step.get("because", ""), _kind(step),
+    return [StepView(index, step.get("latex", ""), step.get("because", ""), str(step.get("kind", "")),
                      tuple(str(a) for a in step.get("assumes", ())), step.get("outcome", ""))
             for index, step in enumerate(evidence.fields.get("steps", []), 1)]
 
