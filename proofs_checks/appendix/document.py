@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from proofs_checks import paper
+from proofs_checks.prose import ascii_to_prose
 from proofs_checks.assumptions import STANDING, Assumption
 from proofs_checks.claim import ESTABLISHED, LAYERS, Evidence
 from proofs_checks.experiments import EXPERIMENTS, BoundCheck
@@ -246,6 +247,58 @@ def readable_reprs(text: str) -> str:
         out += [text[position:match.start()], readable_value(text[match.start():end + 1])]
         position = end + 1
     return "".join(out) + text[position:]
+
+
+_SHOWN_DIGITS = 24
+"""Significant digits of an exact number shown in the document (the report keeps every digit)."""
+
+
+def _exact_number(text: str) -> str:
+    """An exact decimal or fraction (a point coordinate or an enclosure bound) as LaTeX math:
+    scientific notation as ``\\times 10^{k}``, long mantissas cut with an ellipsis."""
+    text = str(text).strip()
+    if text in ("+oo", "-oo"):
+        return ("-" if text[0] == "-" else "") + r"\infty"
+    mantissa, _, exponent = text.partition("e")
+    if "/" in mantissa:
+        numerator, denominator = mantissa.split("/")
+        return rf"\frac{{{_exact_number(numerator)}}}{{{_exact_number(denominator)}}}"
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = mantissa.lstrip("+-")
+    if len(digits.replace(".", "")) > _SHOWN_DIGITS:
+        digits = digits[:_SHOWN_DIGITS + 1] + r"\ldots"
+    return sign + digits + (rf" \times 10^{{{int(exponent)}}}" if exponent else "")
+
+
+def certificate_prose(certificate: Mapping[str, Any], names: Sequence[str] = ()) -> str:
+    """A certified counterexample in words: the instance or drawn example, the exact point, the
+    enclosures of the two sides and how they were obtained (prose with ``$...$`` math)."""
+    sentences = []
+    if certificate.get("case"):
+        sentences.append(f"case: {ascii_to_prose(str(certificate['case']))}")
+    if certificate.get("example"):
+        sentences.append(f"drawn example: {readable_value(str(certificate['example']), names)}")
+    point = certificate.get("point") or {}
+    if point:
+        coordinates = ", ".join(rf"{_symbol(name)} = {_exact_number(value)}" for name, value in point.items())
+        sentences.append(f"at ${coordinates}$ (exact)")
+    if "lhs" in certificate and "rhs" in certificate:
+        lhs, rhs = (", ".join(_exact_number(b) for b in certificate[side]) for side in ("lhs", "rhs"))
+        sentences.append(rf"the left side lies in $[{lhs}]$ and the right side in $[{rhs}]$")
+    method = certificate.get("method")
+    if method == "arb":
+        sentences.append(f"ball arithmetic at {certificate.get('prec', '?')} bits")
+    elif method == "exact":
+        sentences.append("decided exactly by SymPy at the point")
+    return "; ".join(sentences) + "."
+
+
+def _symbol(name: str) -> str:
+    """A symbol name of the suite as LaTeX (``alpha`` -> ``\\alpha``, ``s_1`` -> ``s_{1}``)."""
+    base, _, index = str(name).partition("_")
+    greek = {"alpha", "beta", "mu", "gamma", "lambda", "eta", "rho"}
+    head = rf"\{base}" if base in greek else base
+    return f"{head}_{{{index}}}" if index else head
 
 
 def readable_value(text: str, names: Sequence[str] = ()) -> str:

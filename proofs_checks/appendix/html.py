@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from proofs_checks.appendix.build import FIGURES, claim_graph_source, document_of
-from proofs_checks.appendix.document import Document, readable_value, step_views
+from proofs_checks.appendix.document import Document, certificate_prose, readable_value, step_views
 from proofs_checks.appendix.graph import svg
 from proofs_checks.appendix.render import STATUS_COLOURS, VERDICT_COLOURS
 from proofs_checks.claim import LAYERS
@@ -63,6 +63,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("proofs_checks.appendix", "templates/site"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters['certificate'] = certificate_prose
     env.filters.update(prose=_prose, machine=_machine, formula=_formula, value=readable_value, page=claim_page)
     env.globals.update(LAYERS=LAYERS, STATUS_COLOURS=STATUS_COLOURS, VERDICT_COLOURS=VERDICT_COLOURS,
                        step_views=step_views)

@@ -34,7 +34,7 @@ from typing import Any
 
 import jinja2
 
-from proofs_checks.appendix.document import Document, readable_reprs, readable_value, step_views
+from proofs_checks.appendix.document import Document, certificate_prose, readable_reprs, readable_value, step_views
 from proofs_checks.appendix.graph import GraphLayout
 from proofs_checks.appendix.latex import escape_text, label_key, split_relation
 from proofs_checks.claim import LAYERS, Evidence
@@ -146,6 +146,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
     )
+    env.filters['certificate'] = certificate_prose
     env.filters.update(tex=escape_text, ident=_identifier, prose=to_latex, machine=machine_latex, heading=_heading, formula=_formula, number=latex_number,
                        mark=lambda outcome: _MARKS.get(outcome, r"\textcolor{pcgrey}{--}"), label=label_key, relation=relation_latex,
                        value=readable_value)
