@@ -4,11 +4,13 @@ reinforcement learning with binary (verifiable) rewards.
 Main definitions
 - ``load_claims(extra_files)``: every registered claim by id, after loading the
   package's claims and the reviewer files ``extra_files`` (Python files that
-  call ``identity_claim``); an unregistered id in a ``uses`` list is an error,
+  call the reviewer constructors); an unregistered id in a ``uses`` list is an error,
   and so is a reviewer file that does not run (``RegistryError`` naming the
   file, the line and the error).
-- ``identity_claim``: register a reviewer's closed-form identity (see
-  ``proofs_checks.reviewer``).
+- ``identity_claim``, ``inequality_claim``, ``limit_claim``, ``asymptotic_claim``,
+  ``problem_claim`` (with ``Relation``): register a reviewer's identity,
+  inequality, limit, asymptotic equivalence or property of every finite problem
+  (see ``proofs_checks.reviewer`` and the ``reviewer_*`` modules).
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from pathlib import Path
 
 from proofs_checks.claim import REGISTRY, Claim, RegistryError, check_references
 from proofs_checks.reviewer import identity_claim
+from proofs_checks.reviewer_inequalities import inequality_claim
+from proofs_checks.reviewer_limits import asymptotic_claim, limit_claim
+from proofs_checks.reviewer_problems import Relation, problem_claim
 
-__all__ = ["load_claims", "identity_claim", "REGISTRY", "Claim", "RegistryError"]
+__all__ = ["load_claims", "identity_claim", "inequality_claim", "limit_claim", "asymptotic_claim", "problem_claim",
+           "Relation", "REGISTRY", "Claim", "RegistryError"]
 
 _LOADED: set[Path] = set()
 

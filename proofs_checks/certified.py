@@ -28,7 +28,9 @@ Main definitions
   ``x^y = e^{y log x}``), exp, log, sqrt, log1p, expm1, Abs, sign, Min, Max,
   Piecewise (a condition the balls cannot decide gives the union of the
   branches it leaves open), pi, E, Rational, Float (its exact binary value).
-  Another head raises ``UnsupportedExpression``.
+  Another head raises ``UnsupportedExpression``. A real ball wider than ``2^-20``
+  of its midpoint (a box rather than a rounded point) goes through products,
+  powers and the monotone functions by its endpoints, so that it keeps its sign.
 - ``Enclosure(low, high, prec, imag)``: ``[low, high]`` as exact decimal strings
   rounded outward, the bits used, and the imaginary part's ``[low, high]`` when
   the value is not real (principal branch).
@@ -140,6 +142,29 @@ def _contains_zero(x: Any) -> bool:
     return x.contains(0)
 
 
+_WIDE = arb(2) ** -20
+
+
+def _wide(x: Any) -> bool:
+    """A real ball wider than ``2^-20`` of its midpoint (a box, not a rounded point)."""
+    return isinstance(x, arb) and x.rad() > abs(x.mid()) * _WIDE
+
+
+def _monotone(x: Any, f: Callable[[Any], Any]) -> Any:
+    """``f(x)`` for a monotone ``f``; on a wide ball, the ball spanning ``f`` at its two
+    endpoints (propagating the radius, as ``arb`` does, loses the sign of a wide ball:
+    ``e^[206, 215]`` would contain 0)."""
+    return f(x.lower()).union(f(x.upper())) if _wide(x) else f(x)
+
+
+def _product(a: Any, b: Any) -> Any:
+    """``a b``; for wide real balls, the ball spanning the four endpoint products."""
+    if (_wide(a) or _wide(b)) and isinstance(a, arb) and isinstance(b, arb):
+        ends = [x * y for x in (a.lower(), a.upper()) for y in (b.lower(), b.upper())]
+        return functools.reduce(lambda u, v: u.union(v), ends)
+    return a * b
+
+
 def _require_nonzero(x: Any, what: str) -> None:
     """``x`` may be divided by / have its log taken: not exactly 0, not a ball around 0."""
     if not _is_ball(x):
@@ -199,7 +224,7 @@ def _mul(children: list[Node]) -> Node:
             other, other_scale = child(env)
             if env.track:
                 scale = _max(scale * _mag(other), _mag(value) * other_scale)
-            value = value * other
+            value = _product(value, other)
         return value, scale
     return node
 
@@ -209,7 +234,10 @@ def _integer_power(base: Node, n: int) -> Node:
         x, s = base(env)
         if n < 0:
             _require_nonzero(x, "division")
-        value = x**n
+        if n % 2 == 0 and _wide(x) and x.contains(0):
+            value = arb(0).union(abs(x).upper() ** n)
+        else:
+            value = _monotone(x, lambda t: t**n)
         if not env.track:
             return value, None
         if n > 0:
@@ -231,9 +259,9 @@ def _rational_power(base: Node, exponent: Fraction) -> Node:
             return x, _mag(x) if env.track else None
         _require_positive(x, "fractional power")
         if exponent == Fraction(1, 2):
-            value = x.sqrt()
+            value = _monotone(x, lambda t: t.sqrt())
         elif isinstance(x, arb):
-            value = x.root(exponent.denominator) ** exponent.numerator
+            value = _monotone(x, lambda t: t.root(exponent.denominator) ** exponent.numerator)
         else:
             value = (x.log() * arb(q)).exp()
         if not env.track:
@@ -245,7 +273,7 @@ def _rational_power(base: Node, exponent: Fraction) -> Node:
 def _exp(child: Node) -> Node:
     def node(env: _Env) -> tuple[Any, Any]:
         x, s = child(env)
-        value = x.exp()
+        value = _monotone(x, lambda t: t.exp())
         if _is_ball(value) and _contains_zero(value):
             raise _Uncertain("exp below the range resolved at this precision")
         return value, _mag(value) * _max(arb(1), s) if env.track else None
@@ -256,7 +284,7 @@ def _log(child: Node) -> Node:
     def node(env: _Env) -> tuple[Any, Any]:
         x, s = child(env)
         _require_positive(x, "log")
-        value = x.log()
+        value = _monotone(x, lambda t: t.log())
         return value, _max(_mag(value), s / _low(x)) if env.track else None
     return node
 
@@ -279,7 +307,7 @@ def _log1p(child: Node) -> Node:
     def node(env: _Env) -> tuple[Any, Any]:
         x, s = child(env)
         _require_positive(x + 1, "log1p")
-        value = x.log1p()
+        value = _monotone(x, lambda t: t.log1p())
         return value, _max(_mag(value), s / _low(x + 1)) if env.track else None
     return node
 
@@ -287,7 +315,7 @@ def _log1p(child: Node) -> Node:
 def _expm1(child: Node) -> Node:
     def node(env: _Env) -> tuple[Any, Any]:
         x, s = child(env)
-        value = x.expm1()
+        value = _monotone(x, lambda t: t.expm1())
         return value, _max(_mag(value), _mag(value + 1) * s) if env.track else None
     return node
 

@@ -163,6 +163,8 @@ def _numeric(claim: Claim, config: RunConfig) -> Evidence:
             "worst_case": worst.label if worst else None,
             "undecided": len(undecided),
         }
+        if context.scope:
+            fields["scope"] = context.scope
         if uncertified:
             first = uncertified[0]
             summary = (f"{len(uncertified)} of {len(cases)} cases fail without a certificate; the library disagrees "
@@ -180,6 +182,8 @@ def _numeric(claim: Claim, config: RunConfig) -> Evidence:
         if len(cases) < MIN_CASES:
             return Evidence("numeric", "failed", f"only {len(cases)} cases (at least {MIN_CASES} needed)", fields)
         summary = f"{len(cases)} cases at {config.dps} digits, max residual {fields['max_residual']}"
+        if context.scope:
+            summary += f"; {context.scope}"
         return Evidence("numeric", "passed", summary, fields)
 
 

@@ -23,7 +23,8 @@ Main definitions
   ``scale`` the size of the terms a side combined: a tiny value is compared
   relative to itself, never to an absolute floor), ``at_most``, ``less``; their
   sides may be thunks, evaluated inside the case so that an error is an
-  undecided case naming its instance.
+  undecided case naming its instance; ``scope``, which a check may set to what
+  its cases establish beyond their points (reported with the evidence).
 - ``resolve(thunk, span)``: the value of a naive definition, evaluated with
   enough digits for the cancellation ``span`` of the instance and confirmed at
   a higher precision (two successive values agree to ``10^-(dps+5)``; at most
@@ -96,6 +97,9 @@ class NumericContext:
         self.seed = seed
         self.random_cases = cases
         self.rng = random.Random(seed)
+        self.scope = ""
+        """What the check established beyond its cases (a box proved by branch and bound, the
+        range of an approach), set by the check and reported with the evidence."""
 
     @property
     def tolerance(self) -> mpf:
