@@ -49,12 +49,10 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
-import io
 import json
 import math
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -596,11 +594,19 @@ PROBES: dict[str, Callable[[types.ModuleType], Iterator[tuple[str, Callable[[], 
 # --- the verdict ----------------------------------------------------------------
 
 _DRIVER = """
-import json, multiprocessing, sys
+import json, multiprocessing, os, sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import proofs_checks.cli  # the modules the command line loads, before the first layer
+import proofs_checks.layers
+from hypothesis import Phase
 from proofs_checks import load_claims
 from proofs_checks.layers import RunConfig, run_layer
+
+# No shrinking here: it only makes a failure's example smaller, never a failure a pass, and this phase
+# stops on failures alone; a run that would pass is decided by the full command.
+class _Phases:
+    explicit, generate, shrink = Phase.explicit, Phase.generate, Phase.explicit
+proofs_checks.layers.Phase = _Phases
 
 claims, config = load_claims(), RunConfig()
 order = ("numeric", "property", "symbolic")  # the quick layers first: a kill is usually found there
@@ -614,24 +620,23 @@ def run(cid, layer):
 def settled(claim, evidence):
     if claim.negative_control:
         return False
-    if evidence.outcome in ("refuted", "failed"):
+    if evidence.outcome in ("refuted", "failed", "contradicted"):
         return True
     if evidence.layer == "symbolic" and claim.requires_proof:
         return evidence.outcome != "passed"
     return evidence.outcome == "inconclusive" and "experiment" not in claim.checks
 
-with ProcessPoolExecutor(max_workers=int(sys.argv[1]), mp_context=multiprocessing.get_context("fork")) as pool:
-    futures = {pool.submit(run, cid, layer): (cid, layer) for cid, layer in tasks}
-    for future in as_completed(futures):
-        cid, layer = futures[future]
-        evidence = future.result()
-        if settled(claims[cid], evidence):
-            print(json.dumps({"claim": cid, "layer": layer, "outcome": evidence.outcome, "summary": evidence.summary}))
-            sys.stdout.flush()
-            break
-    else:
-        print(json.dumps(None))
-    sys.stdout.flush()
+pool = ProcessPoolExecutor(max_workers=int(sys.argv[1]), mp_context=multiprocessing.get_context("fork"))
+futures = {pool.submit(run, cid, layer): (cid, layer) for cid, layer in tasks}
+verdict = None
+for future in as_completed(futures):
+    cid, layer = futures[future]
+    evidence = future.result()
+    if settled(claims[cid], evidence):
+        verdict = {"claim": cid, "layer": layer, "outcome": evidence.outcome, "summary": evidence.summary}
+        break
+print("VERDICT " + json.dumps(verdict), flush=True)
+os._exit(0)  # the caller ends the workers still running, with the whole process group
 """
 
 
@@ -643,22 +648,32 @@ class Verdict:
 
 
 def _run_in(directory: Path, command: list[str], timeout: float) -> tuple[int | None, str]:
-    """Run ``command`` in ``directory`` with the copy on the path, in its own process group
-    (killed as a whole when the command is done or times out); ``(exit code or None, stdout)``."""
+    """Run ``command`` in ``directory`` with the copy on the path, in its own process group, until
+    the command itself exits or ``timeout``; then end the whole group (workers still running
+    included). ``(exit code or None on timeout, stdout and stderr)``."""
     env = {**os.environ, "PYTHONPATH": str(directory), "PYTHONHASHSEED": "0"}
-    process = subprocess.Popen(command, cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, start_new_session=True)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-        code: int | None = process.returncode
-    except subprocess.TimeoutExpired:
-        output, code = "", None
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-    return code, output
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(command, cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
+        try:
+            code: int | None = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+        log.seek(0)
+        return code, log.read()
+
+
+def _settled(output: str) -> tuple[Any, ...]:
+    """``(verdict,)`` from the driver's ``VERDICT`` line (``(None,)``: nothing settled), ``()`` without one."""
+    for line in output.splitlines():
+        if line.startswith("VERDICT "):
+            return (json.loads(line[len("VERDICT "):]),)
+    return ()
 
 
 def _first_unexpected(table: str) -> str:
@@ -688,8 +703,7 @@ def baseline(jobs: int) -> float:
     with tempfile.TemporaryDirectory(prefix="mutant-") as work:
         _copy(Path(work))
         code, output = _run_in(Path(work), [sys.executable, "-c", _DRIVER, str(jobs)], 3600)
-    lines = output.strip().splitlines()
-    if code != 0 or not lines or json.loads(lines[-1]) is not None:
+    if code != 0 or _settled(output) != (None,):
         raise SystemExit(f"the claims do not come out as expected on the unmodified library: {output.strip()[-300:]}")
     return time.perf_counter() - start
 
@@ -706,9 +720,11 @@ def verdict(mutant: Mutant, original: bytes, jobs: int, analytic_timeout: float,
         remaining = timeout - (time.perf_counter() - start)
         if code is None:
             return Verdict(True, "timeout (analytic layers)", time.perf_counter() - start)
-        lines = output.strip().splitlines()
-        settled = json.loads(lines[-1]) if lines else {"claim": "?", "layer": "?", "outcome": "driver crashed",
-                                                      "summary": ""}
+        found = _settled(output)
+        if code != 0 or not found:  # the claims cannot even be loaded: the command fails too
+            return Verdict(True, f"the claims run does not start (exit {code}): {output.strip()[-160:]}",
+                           time.perf_counter() - start)
+        settled = found[0]
         if settled:
             detail = f"{settled['claim']} [{settled['layer']}] {settled['outcome']}: {settled['summary'][:120]}"
             return Verdict(True, detail, time.perf_counter() - start)
