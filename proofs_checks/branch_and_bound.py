@@ -219,7 +219,8 @@ class _Search:
 
     def bound(self, lows: Sequence[Fraction], highs: Sequence[Fraction]) -> _Bound:
         """A lower bound of ``f`` on the box (see the module header), reducing to the face
-        where ``f`` is smallest along each axis on which it is monotone."""
+        where ``f`` is smallest along each axis on which it is monotone. The first-order
+        forms are tried first; the Hessian only when they leave the box open."""
         free = [i for i, (low, high) in enumerate(zip(lows, highs)) if low < high]
         mid = [(low + high) / 2 for low, high in zip(lows, highs)]
         at_mid = self.evaluate.point(mid)
@@ -231,34 +232,53 @@ class _Search:
         deltas = {i: balls[i] - points[i] for i in free}
         unit = [[int(k == i) for k in range(len(mid))] for i in range(len(mid))]
         along = {i: self.evaluate.taylor(balls, unit[i], 3) for i in free}
-        slope = {i: self.evaluate.taylor(points, unit[i], 2) for i in free}
-        hessian = self._hessian(balls, free, along, unit)
-        gradient = {}
-        for i in free:
-            candidates = [] if along[i] is None else [along[i][1]]
-            if hessian is not None and slope[i] is not None:
-                candidates.append(slope[i][1] + sum((hessian[i, j] * deltas[j] for j in free), arb(0)))
-            gradient[i] = self._intersect(candidates)
-        monotone = {i: g > 0 for i, g in gradient.items() if g is not None and (g > 0 or g < 0)}
-        if monotone:
-            face_lows = [highs[i] if monotone.get(i) is False else low for i, low in enumerate(lows)]
-            face_highs = [lows[i] if monotone.get(i) is True else high for i, high in enumerate(highs)]
-            face = self.bound(face_lows, face_highs)
-            return _Bound(face.lower, violations + face.violations,
-                          face.axis if face.axis is not None else self._axis(lows, highs, free, gradient))
-        lowers = [_lower(self.evaluate.naive(balls))]
-        if at_mid is not None and all(gradient[i] is not None for i in free):
-            lowers.append(_lower(at_mid + sum((gradient[i] * deltas[i] for i in free), arb(0))))
-        if at_mid is not None and hessian is not None and all(slope[i] is not None for i in free):
-            taylor = at_mid + sum((slope[i][1] * deltas[i] for i in free), arb(0))
-            for i, j in itertools.combinations_with_replacement(free, 2):
-                square = (_ball(Fraction(0)).union(_ball(((highs[i] - lows[i]) / 2) ** 2)) if i == j
-                          else deltas[i] * deltas[j])
-                taylor += (hessian[i, j] / 2 if i == j else hessian[i, j]) * square
-            lowers.append(_lower(taylor))
+        gradient = {i: None if along[i] is None else along[i][1] for i in free}
+        found = self._reduce(lows, highs, free, gradient, violations)
+        if found is not None:
+            return found
+        lowers = [self._mean_value(at_mid, gradient, deltas, free)]
+        if lowers[0] is None or not lowers[0] > 0:
+            slope = {i: self.evaluate.taylor(points, unit[i], 2) for i in free}
+            hessian = self._hessian(balls, free, along, unit)
+            if hessian is not None and all(slope[i] is not None for i in free):
+                for i in free:
+                    refined = slope[i][1] + sum((hessian[i, j] * deltas[j] for j in free), arb(0))
+                    gradient[i] = self._intersect([g for g in (gradient[i], refined) if g is not None])
+                found = self._reduce(lows, highs, free, gradient, violations)
+                if found is not None:
+                    return found
+                lowers.append(self._mean_value(at_mid, gradient, deltas, free))
+                if at_mid is not None:
+                    taylor = at_mid + sum((slope[i][1] * deltas[i] for i in free), arb(0))
+                    for i, j in itertools.combinations_with_replacement(free, 2):
+                        square = (_ball(Fraction(0)).union(_ball(((highs[i] - lows[i]) / 2) ** 2)) if i == j
+                                  else deltas[i] * deltas[j])
+                        taylor += (hessian[i, j] / 2 if i == j else hessian[i, j]) * square
+                    lowers.append(_lower(taylor))
+            lowers.append(_lower(self.evaluate.naive(balls)))
         known = [x for x in lowers if x is not None]
         lower = max(known, key=lambda x: x.mid()) if known else None  # every one is a valid lower bound
         return _Bound(lower, violations, self._axis(lows, highs, free, gradient))
+
+    def _reduce(self, lows: Sequence[Fraction], highs: Sequence[Fraction], free: Sequence[int],
+                gradient: dict[int, arb | None], violations: list[tuple[Fraction, ...]]) -> _Bound | None:
+        """The bound on the face where ``f`` is smallest, when ``f`` is monotone along some axis."""
+        monotone = {i: g > 0 for i, g in gradient.items() if g is not None and (g > 0 or g < 0)}
+        if not monotone:
+            return None
+        face_lows = [highs[i] if monotone.get(i) is False else low for i, low in enumerate(lows)]
+        face_highs = [lows[i] if monotone.get(i) is True else high for i, high in enumerate(highs)]
+        face = self.bound(face_lows, face_highs)
+        return _Bound(face.lower, violations + face.violations,
+                      face.axis if face.axis is not None else self._axis(lows, highs, free, gradient))
+
+    @staticmethod
+    def _mean_value(at_mid: arb | None, gradient: dict[int, arb | None], deltas: dict[int, arb],
+                    free: Sequence[int]) -> arb | None:
+        """The lower end of ``f(m) + sum_i G_i D_i``."""
+        if at_mid is None or any(gradient[i] is None for i in free):
+            return None
+        return _lower(at_mid + sum((gradient[i] * deltas[i] for i in free), arb(0)))
 
     def _hessian(self, balls: Sequence[arb], free: Sequence[int], along: dict[int, list[arb] | None],
                  unit: Sequence[Sequence[int]]) -> dict[tuple[int, int], arb] | None:

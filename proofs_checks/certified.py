@@ -142,12 +142,9 @@ def _contains_zero(x: Any) -> bool:
     return x.contains(0)
 
 
-_WIDE = arb(2) ** -20
-
-
 def _wide(x: Any) -> bool:
-    """A real ball wider than ``2^-20`` of its midpoint (a box, not a rounded point)."""
-    return isinstance(x, arb) and x.rad() > abs(x.mid()) * _WIDE
+    """A real ball wider than about ``2^-20`` of its midpoint (a box, not a rounded point)."""
+    return isinstance(x, arb) and x.rel_accuracy_bits() < 20
 
 
 def _monotone(x: Any, f: Callable[[Any], Any]) -> Any:
@@ -159,7 +156,7 @@ def _monotone(x: Any, f: Callable[[Any], Any]) -> Any:
 
 def _product(a: Any, b: Any) -> Any:
     """``a b``; for wide real balls, the ball spanning the four endpoint products."""
-    if (_wide(a) or _wide(b)) and isinstance(a, arb) and isinstance(b, arb):
+    if isinstance(a, arb) and isinstance(b, arb) and (_wide(a) or _wide(b)):
         ends = [x * y for x in (a.lower(), a.upper()) for y in (b.lower(), b.upper())]
         return functools.reduce(lambda u, v: u.union(v), ends)
     return a * b

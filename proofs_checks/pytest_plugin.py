@@ -11,7 +11,10 @@ claim id and the layer (``test_claim_layer[gibbs-identity-symbolic]``).
 Options: ``--proofcheck-profile ci|thorough``, ``--proofcheck-dps N`` (>= 20),
 ``--proofcheck-seed N`` set the run; ``--proofcheck-jobs N`` the worker
 processes (default: the number of CPUs; 1 in a pytest-xdist worker that
-computes on demand).
+computes on demand); ``--proofcheck-extra FILE.py`` (repeatable) loads a
+reviewer file at configuration, before collection, so that its claims are
+parametrized and tabulated with the package's (a file that does not load is a
+usage error).
 
 What is computed is planned from the items left after selection (``-k``,
 ``-m``, node ids, ``--lf``): the first claim item that runs computes, together
@@ -49,7 +52,7 @@ from typing import Any
 import pytest
 
 from proofs_checks import load_claims
-from proofs_checks.claim import LAYERS, Claim, Evidence
+from proofs_checks.claim import LAYERS, Claim, Evidence, RegistryError
 from proofs_checks.claims_cli import positive_int
 from proofs_checks.layers import PROFILES, ExperimentCache, RunConfig
 from proofs_checks.report import claims_table
@@ -233,9 +236,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--proofcheck-jobs", type=positive_int(1), default=None, metavar="N",
                     help="worker processes for the claim layers (default: the number of CPUs; "
                          "1 in a pytest-xdist worker that computes on demand)")
+    group.addoption("--proofcheck-extra", action="append", default=[], metavar="FILE.py",
+                    help="a reviewer file whose claims become claim test items (repeatable)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    extra = config.getoption("proofcheck_extra")
+    if extra:  # registered before collection parametrizes over the claims
+        try:
+            load_claims(extra)
+        except RegistryError as error:
+            raise pytest.UsageError(f"--proofcheck-extra: {str(error).removeprefix('--extra: ')}") from None
     if not _in_xdist_worker(config):
         config.pluginmanager.register(_ClaimsTable(config), "proofcheck-claims-table")
 

@@ -31,6 +31,9 @@ Main definitions
 - ``inequality_claim(id, title, lhs, op, rhs, domain, expected="holds", box=None,
   max_boxes=20000, max_seconds=60)``: ``op`` in ``<, <=, >, >=``; the budget of
   the branch and bound is ``max_boxes`` boxes and ``max_seconds`` seconds.
+- ``parse_inequality(claim_id, lhs, op, rhs, domain, box, max_boxes, max_seconds)``:
+  the validated ``Inequality``; ``Inequality.search()`` runs the branch and bound
+  on its box (``Inequality.box``, in words).
 - ``Coordinate``: one axis of the box: the symbol, the axis variable, the
   ``branch_and_bound.Axis`` and the symbol as a function of the axis variables.
 - ``coordinates(region, box)``: the box of a domain (see above).
@@ -57,7 +60,8 @@ from proofs_checks.reviewer import (
     attach_point_property, describe, domain_hypothesis, domain_text, parse, parse_domain, point_cases,
 )
 
-__all__ = ["inequality_claim", "Coordinate", "coordinates", "box_text", "OPERATORS", "EDGE", "SPAN"]
+__all__ = ["inequality_claim", "parse_inequality", "Inequality", "Coordinate", "coordinates", "box_text",
+           "OPERATORS", "EDGE", "SPAN"]
 
 OPERATORS = {">": ("positive", sp.StrictGreaterThan), ">=": ("nonnegative", sp.GreaterThan),
              "<": ("negative", sp.StrictLessThan), "<=": ("nonpositive", sp.LessThan)}
@@ -196,6 +200,76 @@ def _open_text(found: Sequence[Coordinate], outcome: Outcome) -> str:
     return f"{len(outcome.open)} boxes open, within {box_text(found, (lows, highs))} (first: {shown})"
 
 
+@dataclass(frozen=True)
+class Inequality:
+    """A parsed and validated inequality: its sides, domain, box and budget."""
+
+    claim_id: str
+    left: sp.Expr
+    op: str
+    right: sp.Expr
+    region: Domain
+    found: tuple[Coordinate, ...]
+    budget: Budget
+
+    @property
+    def box(self) -> str:
+        return box_text(self.found)
+
+    def confirm(self, at: dict[sp.Symbol, Fraction]) -> Comparison | None:
+        """A certified failure at the domain point of the axis values ``at``, or None."""
+        point = _exact_point(self.found, at, self.region)
+        if point is None:
+            return None
+        comparison = compare(self.left, self.op, self.right, point)
+        return comparison if comparison.verdict == "fails" else None
+
+    def search(self) -> Outcome:
+        """The branch and bound of ``lhs - rhs`` (``rhs - lhs`` for ``<``, ``<=``) on the box."""
+        difference = self.left - self.right if self.op in (">", ">=") else self.right - self.left
+        in_axes = sp.sympify(difference).xreplace({c.symbol: c.value for c in self.found})
+        return prove_positive(in_axes, [c.variable for c in self.found], [c.axis for c in self.found],
+                              strict=self.op in (">", "<"), budget=self.budget, confirm=self.confirm)
+
+    def case(self, outcome: Outcome, ctx: NumericContext) -> Case:
+        """The search's case, with its scope set on ``ctx``."""
+        statement, box = f"lhs {self.op} rhs", self.box
+        if outcome.verdict == "proved":
+            ctx.scope = f"proved on the box {box} by branch and bound ({outcome.boxes} boxes)"
+            return Case(f"{statement} on the box {box}: {outcome.boxes} boxes, none open", mpmath.mpf(0), True)
+        if outcome.verdict == "refuted":
+            comparison = outcome.counterexample
+            ctx.scope = f"refuted on the box {box} by branch and bound ({outcome.boxes} boxes)"
+            return Case(f"{statement} fails {describe(comparison)} (found by branch and bound after {outcome.boxes} "
+                        f"boxes)", mpmath.mpf(comparison.residual or "nan"), False,
+                        certificate=comparison.counterexample())
+        why = (f"budget of {self.budget.boxes} boxes and {self.budget.seconds:g} s spent" if outcome.exhausted
+               else "boxes too narrow to split")
+        ctx.scope = f"undecided on the box {box}: {len(outcome.open)} boxes open after {outcome.boxes}"
+        return Case(f"{statement} undecided on the box {box} ({why}): {_open_text(self.found, outcome)}",
+                    mpmath.mpf("nan"), False, undecided=True)
+
+
+def parse_inequality(claim_id: str, lhs: str, op: str, rhs: str, domain: Mapping[str, Any],
+                     box: Mapping[str, Any] | None = None, max_boxes: int = 20000,
+                     max_seconds: float = 60.0) -> Inequality:
+    """The arguments of ``inequality_claim``, validated (``RegistryError`` naming the claim and the argument)."""
+    if op not in OPERATORS:
+        hint = "; for an identity use identity_claim" if op in ("=", "==") else ""
+        raise RegistryError(f"claim {claim_id!r}: op must be one of <, <=, >, >=; got {op!r}{hint}")
+    left, right = parse(lhs, f"claim {claim_id!r}: lhs"), parse(rhs, f"claim {claim_id!r}: rhs")
+    if not (left - right).free_symbols:
+        raise RegistryError(f"claim {claim_id!r}: lhs - rhs = {sp.sstr(left - right)} is a constant: nothing to "
+                            f"check on a domain")
+    if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
+        raise RegistryError(f"claim {claim_id!r}: max_boxes must be a positive integer; got {max_boxes!r}")
+    if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0:
+        raise RegistryError(f"claim {claim_id!r}: max_seconds must be a positive number; got {max_seconds!r}")
+    region = parse_domain(claim_id, domain, left.free_symbols | right.free_symbols)
+    return Inequality(claim_id, left, op, right, region, tuple(coordinates(claim_id, region, box)),
+                      Budget(max_boxes, float(max_seconds)))
+
+
 def inequality_claim(
     *,
     id: str,
@@ -210,46 +284,23 @@ def inequality_claim(
     max_seconds: float = 60.0,
 ) -> Claim:
     """Register ``lhs op rhs`` on ``domain`` with symbolic, certified (numeric) and property layers."""
-    if op not in OPERATORS:
-        hint = "; for an identity use identity_claim" if op in ("=", "==") else ""
-        raise RegistryError(f"claim {id!r}: op must be one of <, <=, >, >=; got {op!r}{hint}")
-    left, right = parse(lhs, f"claim {id!r}: lhs"), parse(rhs, f"claim {id!r}: rhs")
-    difference = left - right
-    if not difference.free_symbols:
-        raise RegistryError(f"claim {id!r}: lhs - rhs = {sp.sstr(difference)} is a constant: nothing to check "
-                            f"on a domain")
-    if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
-        raise RegistryError(f"claim {id!r}: max_boxes must be a positive integer; got {max_boxes!r}")
-    if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0:
-        raise RegistryError(f"claim {id!r}: max_seconds must be a positive number; got {max_seconds!r}")
-    region = parse_domain(id, domain, left.free_symbols | right.free_symbols)
-    found = coordinates(id, region, box)
+    inequality = parse_inequality(id, lhs, op, rhs, domain, box, max_boxes, max_seconds)
+    left, right, region = inequality.left, inequality.right, inequality.region
     sign, relation = OPERATORS[op]
-    inequality = sp.latex(relation(left, right, evaluate=False))
-    claim = register(id, title=title, source="extension", statement=f"${inequality}$ for {domain_text(region)}",
+    stated_relation = relation(left, right, evaluate=False)
+    claim = register(id, title=title, source="extension",
+                     statement=f"${sp.latex(stated_relation)}$ for {domain_text(region)}",
                      expected=expected,  # type: ignore[arg-type]
-                     parts=(Part("inequality", f"${inequality}$", relation(left, right, evaluate=False)),))
+                     parts=(Part("inequality", f"${sp.latex(stated_relation)}$", stated_relation),))
     claim.requires_proof = False
     stated = domain_hypothesis(region)
-    positive = difference if op in (">", ">=") else -difference
-    variables = [c.variable for c in found]
-    in_axes = sp.sympify(positive).xreplace({c.symbol: c.value for c in found})
-    scope = box_text(found)
-    budget = Budget(max_boxes, float(max_seconds))
 
     @claim.symbolic
     def _derivation() -> Derivation:
         return Derivation(scope=f"symbolic {', '.join(s.name for s in region.bounds)} on the stated (open) domain",
-                          steps=(Sign(difference, sign, f"SymPy derives the sign of lhs - rhs from the stated domain",
+                          steps=(Sign(left - right, sign, "SymPy derives the sign of lhs - rhs from the stated domain",
                                       assumes=("domain",)),),
                           hypotheses=(stated,), domain=region.bounds)
-
-    def confirm(at: dict[sp.Symbol, Fraction]) -> Comparison | None:
-        point = _exact_point(found, at, region)
-        if point is None:
-            return None
-        comparison = compare(left, op, right, point)
-        return comparison if comparison.verdict == "fails" else None
 
     @claim.numeric
     def _numeric(ctx: NumericContext) -> Iterator[Case]:
@@ -258,25 +309,8 @@ def inequality_claim(
         for case in point_cases(region, left, op, right, ctx):
             refuted = refuted or case.certificate is not None
             yield case
-        if refuted:
-            return
-        outcome = prove_positive(in_axes, variables, [c.axis for c in found], strict=op in (">", "<"),
-                                 budget=budget, confirm=confirm)
-        statement = f"lhs {op} rhs"
-        if outcome.verdict == "proved":
-            ctx.scope = f"proved on the box {scope} by branch and bound ({outcome.boxes} boxes)"
-            yield Case(f"{statement} on the box {scope}: {outcome.boxes} boxes, none open", mpmath.mpf(0), True)
-        elif outcome.verdict == "refuted":
-            comparison = outcome.counterexample
-            ctx.scope = f"refuted on the box {scope} by branch and bound ({outcome.boxes} boxes)"
-            yield Case(f"{statement} fails {describe(comparison)} (branch and bound, box {outcome.boxes})",
-                       mpmath.mpf(comparison.residual or "nan"), False, certificate=comparison.counterexample())
-        else:
-            why = (f"budget of {budget.boxes} boxes and {budget.seconds:g} s spent" if outcome.exhausted
-                   else "boxes too narrow to split")
-            ctx.scope = f"undecided on the box {scope}: {len(outcome.open)} boxes open after {outcome.boxes}"
-            yield Case(f"{statement} undecided on the box {scope} ({why}): {_open_text(found, outcome)}",
-                       mpmath.mpf("nan"), False, undecided=True)
+        if not refuted:
+            yield inequality.case(inequality.search(), ctx)
 
     attach_point_property(claim, region, left, op, right)
     return claim

@@ -7,15 +7,18 @@ below, or an expression of earlier symbols such as ``alpha`` for ``mu -> alpha+`
 that is ``lim expr/approx = 1``. The other symbols stay fixed anywhere in their
 domain. Three layers:
 
-- symbolic: one ``Limit`` (``Asymptotic``) step of ``proofs_checks.proof`` citing
-  the stated domain; SymPy computes the limit, with the domain's intervals when
-  it needs them. This is the only layer that can prove the claim, and the only
-  one that can refute it: when SymPy computes a different limit exactly, the
-  step is refuted with the two values at a point of the domain.
+- symbolic: one ``Limit`` step of ``proofs_checks.proof`` citing the stated
+  domain (for an asymptotic claim, the limit of ``expr/approx``, whose conclusion
+  is the ``Asymptotic`` relation ``lim expr/approx = 1``); SymPy computes the
+  limit, with the domain's intervals when it needs them. This is the only layer
+  that can prove the claim, and the only one that can refute it: when SymPy
+  computes a different limit exactly (``1/(1 - alpha)`` rather than 1), the step
+  is refuted with the two values, certified at a point of the domain.
 - numeric: the approach. At parameter points of the other symbols (the corners
   of ``Domain.points`` and random points) and mantissas ``m``, ``var`` runs
-  through ``point +- m 10^-k w`` (``w`` a power of ten below the room the domain
-  leaves) or ``c + m 10^k`` towards ``oo``, ``k`` in ``DEPTHS``, and the distance
+  through ``point +- m s w`` (``w`` a power of ten below the room the domain
+  leaves) or ``c + m/s`` towards ``oo``, ``s`` in ``STEPS`` (half-decades from
+  ``1/10`` to ``10^-6``, then ``10^-8``, ..., ``10^-64``), and the distance
   ``e = expr - value`` (``1/expr`` for an infinite value, ``expr/approx - 1`` for
   an asymptotic claim) is enclosed with balls (``certified.enclose``, precision
   raised up to ``MAX_PREC`` bits; the sequence stops at the first depth it
@@ -26,7 +29,7 @@ domain. Three layers:
   ``alpha = 1e-300`` moves by less than ``alpha``. An enclosure that still
   contains 0 at ``MAX_PREC`` bits ends its sequence (only its upper bound counts).
 - property: the same trend at the parameter points Hypothesis draws, over
-  ``PROPERTY_DEPTHS``.
+  ``PROPERTY_STEPS`` (down to ``10^-6``).
 
 What a trend can certify: nothing about a limit. Finitely many points never
 prove a limit (a convergence too slow to see, a plateau below the last depth),
@@ -63,14 +66,16 @@ from proofs_checks.certified import Comparison, compare, enclose, exact_fraction
 from proofs_checks.claim import Claim, RegistryError, register
 from proofs_checks.domains import Domain, domain_points
 from proofs_checks.numeric import Case, NumericContext
-from proofs_checks.proof import Asymptotic, Derivation, Limit, Part
+from proofs_checks.proof import Derivation, Limit, Part
 from proofs_checks.reviewer import SYMBOLS, domain_hypothesis, domain_text, parse, parse_domain, short_point
 
-__all__ = ["limit_claim", "asymptotic_claim", "Approach", "DEPTHS", "PROPERTY_DEPTHS", "MIN_DEPTHS",
+__all__ = ["limit_claim", "asymptotic_claim", "Approach", "STEPS", "PROPERTY_STEPS", "MIN_DEPTHS",
            "MIN_EXPONENT", "SMALL", "MAX_PREC"]
 
-DEPTHS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
-PROPERTY_DEPTHS = (1, 2, 3, 4, 6, 8)
+STEPS = tuple(sorted({Fraction(m, 10**k) for k in range(1, 7) for m in (1, 3)} - {Fraction(3, 10)}, reverse=True)) + tuple(
+    Fraction(1, 10**k) for k in (8, 12, 16, 24, 32, 48, 64))
+"""Steps towards the point: half-decades from 1/10 to 10^-6, then 10^-8, ..., 10^-64."""
+PROPERTY_STEPS = STEPS[:12]
 MIN_DEPTHS = 3
 MIN_EXPONENT = 0.25
 SMALL = mpmath.mpf("1e-3")
@@ -148,7 +153,7 @@ class _Setting:
     sign: int = 0
 
     def start(self, parameters: Mapping[sp.Symbol, sp.Rational]) -> tuple[Fraction, Fraction] | None:
-        """``(origin, w)``: the approach runs through ``origin + side m 10^-k w`` (or ``origin + m 10^k``)."""
+        """``(origin, w)``: the approach runs through ``origin + side m s w`` (or ``origin + m/s``)."""
         low, high = self.region.bounds[self.var]
         if self.side == 0:
             enclosure = enclose(low, parameters, digits=3)
@@ -162,7 +167,7 @@ class _Setting:
                 key=lambda x: math.inf if x is None else x)
         return None if w is None else (Fraction(int(at.p), int(at.q)), w)
 
-    def approach(self, parameters: Mapping[sp.Symbol, sp.Rational], mantissa: int, depths: Sequence[int]
+    def approach(self, parameters: Mapping[sp.Symbol, sp.Rational], mantissa: int, steps: Sequence[Fraction]
                  ) -> Approach:
         found = Approach(dict(parameters))
         start = self.start(parameters)
@@ -170,8 +175,8 @@ class _Setting:
             found.stopped = "no room to approach the point at these parameters"
             return found
         origin, w = start
-        for k in depths:
-            step = Fraction(mantissa) * Fraction(10) ** k if self.side == 0 else Fraction(mantissa, 10**k) * w
+        for size in steps:
+            step = mantissa / size if self.side == 0 else mantissa * size * w
             x = origin + step if self.side >= 0 else origin - step
             value = sp.Rational(x.numerator, x.denominator)
             enclosure = enclose(self.distance, {**parameters, self.var: value}, digits=_DIGITS, max_prec=MAX_PREC)
@@ -278,8 +283,9 @@ def _approach_claim(claim_id: str, title: str, kind: str, expr: str, var: str, p
         others_used = limit.free_symbols
     else:
         limit = parse(approx, f"{what}: approx")
-        if limit == 0 or sp.simplify(body / limit) == 1:
-            raise RegistryError(f"{what}: approx: {sp.sstr(limit)} must be a nonzero expression other than expr")
+        if limit == 0 or variable not in sp.simplify(body / limit).free_symbols:
+            raise RegistryError(f"{what}: approx: expr/approx = {sp.sstr(sp.simplify(body / limit))} must depend on "
+                                f"{var}: give an approximation, not a multiple of expr")
         distance = body / limit - 1
         others_used = limit.free_symbols
     region = parse_domain(claim_id, domain, body.free_symbols | others_used | target.free_symbols | {variable})
@@ -305,12 +311,10 @@ def _approach_claim(claim_id: str, title: str, kind: str, expr: str, var: str, p
 
     @claim.symbolic
     def _derivation() -> Derivation:
-        if kind == "limit":
-            step = Limit(body, variable, target, limit, "SymPy computes the limit on the stated domain",
-                         assumes=("domain",), direction=side_text)
-        else:
-            step = Asymptotic(body, limit, variable, target, "SymPy computes the limit of the ratio on the stated "
-                              "domain", assumes=("domain",), direction=side_text)
+        step = Limit(body, variable, target, limit, "SymPy computes the limit on the stated domain",
+                     assumes=("domain",), direction=side_text) if kind == "limit" else Limit(
+            body / limit, variable, target, 1, "SymPy computes the limit of expr/approx on the stated domain",
+            assumes=("domain",), direction=side_text)
         return Derivation(scope=f"symbolic {', '.join(s.name for s in fixed) or var} on the stated domain",
                           steps=(step,), hypotheses=(stated,), domain=region.bounds)
 
@@ -328,7 +332,7 @@ def _approach_claim(claim_id: str, title: str, kind: str, expr: str, var: str, p
         sequences = _sequences(_parameter_points(others, ctx.rng, max(2, ctx.random_cases // 4)))
         deepest = 0
         for parameters, mantissa in sequences:
-            found = setting.approach(parameters, mantissa, DEPTHS)
+            found = setting.approach(parameters, mantissa, STEPS)
             for at, (_, upper) in zip(found.values, found.magnitudes):
                 yield Case(f"|e| <= {mpmath.nstr(upper, 3)} at {short_point({**parameters, variable: at})}",
                            mpmath.mpf(0), True)
@@ -348,7 +352,7 @@ def _approach_claim(claim_id: str, title: str, kind: str, expr: str, var: str, p
                           "a numeric trend is neither a proof nor a counterexample of a limit")
 
     def _property(parameters: dict[sp.Symbol, sp.Rational], mantissa: int) -> None:
-        found = setting.approach(parameters, mantissa, PROPERTY_DEPTHS)
+        found = setting.approach(parameters, mantissa, PROPERTY_STEPS)
         approaches, why = found.verdict(setting.scale)
         assert approaches, f"no approach seen ({why}): {setting.describe(found)}"
 
