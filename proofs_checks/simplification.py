@@ -14,7 +14,9 @@ Main definitions
 - ``Intervals``: ``{symbol: (lo, hi)}``, open intervals, ``hi`` possibly ``oo``;
   a bound may use symbols listed before it.
 - ``interval_substitution(intervals)``: ``{x: (lo + hi P_x)/(1 + P_x)}`` (or
-  ``lo + P_x``), applied in order, so later bounds see earlier substitutions.
+  ``lo + P_x``), applied in order, so later bounds see earlier substitutions;
+  an indexed value ``x[i]`` gets an indexed parameter ``P_x[i]``, so that inside
+  a sum over ``i`` it still depends on the summation index.
 - ``is_zero(expr, intervals)``: True only when a chain of sound rewrites
   (``cancel``, ``simplify``, and ``expand_log``/``logcombine``/``powsimp``
   without ``force``, before and after the substitution) reduces ``expr`` to 0.
@@ -44,7 +46,10 @@ def interval_substitution(intervals: Intervals) -> dict[sp.Symbol, sp.Expr]:
     for symbol, (low, high) in intervals.items():
         if low == 0 and high == sp.oo and symbol.is_positive:
             continue  # already a positivity
-        parameter = sp.Dummy(f"P_{symbol}", positive=True)
+        if isinstance(symbol, sp.Indexed):  # keep the index: inside a sum it is the summation variable
+            parameter = sp.IndexedBase(sp.Dummy(f"P_{symbol.base}", positive=True), positive=True)[symbol.indices]
+        else:
+            parameter = sp.Dummy(f"P_{symbol}", positive=True)
         low, high = sp.sympify(low).subs(substitution), sp.sympify(high).subs(substitution)
         value = low + parameter if high == sp.oo else (low + high * parameter) / (1 + parameter)
         substitution[symbol] = value

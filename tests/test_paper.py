@@ -11,7 +11,7 @@ from proofs_checks.runner import ClaimResult
 def _result(claim_id: str, status: str, qualification: str = "", refuting: str = "numeric",
             fully: bool = True) -> ClaimResult:
     claim = Claim(claim_id, claim_id, "paper", "statement", qualification=qualification)
-    outcome = "refuted" if status == "refuted" else "passed"
+    outcome = status if status in ("refuted", "contradicted") else "passed"
     return ClaimResult(claim, [Evidence(refuting, outcome, "")], status, fully_established=fully)
 
 
@@ -35,7 +35,7 @@ def test_holds_as_stated_needs_every_unqualified_claim_to_hold() -> None:
 
 
 def test_a_qualified_claim_that_holds_gives_its_qualification() -> None:
-    results = {"a": _result("a", "refuted", refuting="experiment"), "b": _result("b", "demonstrated", "only for X")}
+    results = {"a": _result("a", "contradicted", refuting="experiment"), "b": _result("b", "demonstrated", "only for X")}
     found = verdict(STATEMENT, results)
     assert found.verdict == "holds with qualification" and found.qualification == "only for X"
     assert [s.contradicted for s in found.standings] == [True, False]

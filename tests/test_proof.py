@@ -247,3 +247,14 @@ def test_a_refuted_intermediate_step_fails_the_derivation_and_a_refuted_part_ref
 def test_kl_sums_use_the_support_convention() -> None:
     s, r = G.s[Y], G.r[Y]
     assert kl_sum(s, r, A).function.subs(s, 0) == 0
+
+
+def test_an_interval_of_an_indexed_value_keeps_its_index_inside_sums() -> None:
+    i, m = sp.Symbol("i", integer=True, positive=True), sp.Symbol("m", integer=True, positive=True)
+    w, a = sp.IndexedBase("w", positive=True)[i], sp.IndexedBase("a", positive=True)[i]
+    variance = sp.Sum(w * a, (i, 1, m)) ** 2 - sp.Sum(w * a**2, (i, 1, m))  # not 0: a variance
+    assert not is_zero(variance, {a: (0, 1)})
+    weights = Assumption("w", "weights and rates", (sp.Eq(sp.Sum(w, (i, 1, m)), 1, evaluate=False),
+                                                   sp.Gt(a, 0, evaluate=False), sp.Lt(a, 1, evaluate=False)))
+    step = Equal(sp.Sum(w * a, (i, 1, m)) ** 2, sp.Sum(w * a**2, (i, 1, m)), "false", assumes=("w",))
+    assert check(step, hypotheses=(weights,), domain={}).steps[0].outcome != "verified"
