@@ -12,3 +12,4 @@ from proofs_checks.claims import misspecification  # noqa: F401
 from proofs_checks.claims import optimization  # noqa: F401
 from proofs_checks.claims import demonstrations  # noqa: F401
 from proofs_checks.claims import negative_controls  # noqa: F401
+from proofs_checks.claims import grpo  # noqa: F401
