@@ -242,6 +242,9 @@ INVARIANCE = register(
 )
 
 
+INVARIANCE.experiment(("grpo-dynamics",), select=lambda check: ": conditional " in check.label)
+
+
 @INVARIANCE.symbolic
 def _invariance_derivation() -> Derivation:
     return Derivation(
@@ -366,6 +369,9 @@ RECURSION = register(
              sp.Eq(P_N, symbolic.validity_rate(alpha, beta * SPREAD))),
     ),
 )
+
+
+RECURSION.experiment(("grpo-dynamics",), select=lambda check: ": recursion " in check.label)
 
 
 @RECURSION.symbolic
@@ -658,6 +664,9 @@ FIXED_POINT = register(
 )
 
 
+FIXED_POINT.experiment(("grpo-dynamics",), select=lambda check: ": fixed point " in check.label)
+
+
 @FIXED_POINT.symbolic
 def _fixed_point_derivation() -> Derivation:
     return Derivation(
@@ -847,6 +856,9 @@ CONTROLLER = register(
                     sp.LessThan(1 + 5 * STEP_SIZE * CLIPPED, 1 + STEP_SIZE))),
     ),
 )
+
+
+CONTROLLER.experiment(("grpo-dynamics",), select=lambda check: ": controller " in check.label)
 
 
 @CONTROLLER.symbolic

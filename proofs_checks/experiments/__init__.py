@@ -7,11 +7,11 @@ collected in ``EXPERIMENTS`` by name, for the command line and for the
 
 from __future__ import annotations
 
-from proofs_checks.experiments import misspecification, policy_gradient
+from proofs_checks.experiments import grpo, misspecification, policy_gradient
 from proofs_checks.experiments.result import BoundCheck, Experiment, ExperimentResult
 
 __all__ = ["BoundCheck", "Experiment", "ExperimentResult", "EXPERIMENTS"]
 
 EXPERIMENTS: dict[str, Experiment] = {
-    experiment.name: experiment for module in (misspecification, policy_gradient) for experiment in module.EXPERIMENTS
+    experiment.name: experiment for module in (misspecification, policy_gradient, grpo) for experiment in module.EXPERIMENTS
 }
