@@ -633,7 +633,7 @@ FIXED_POINT = register(
         r" 1/(\beta\sqrt{27\varepsilon}(1 + 4\varepsilon)) < 1$, $H$ is a contraction: one fixed point, and"
         r" $|x_n - x^*| \le k^n|x_0 - x^*|$ from every start. If $x_{\mathrm{lo}} \ge x_c = \operatorname{arccosh}"
         r" \frac{1 + 8\varepsilon}{4\varepsilon}$ and $r = \phi(v(x_{\mathrm{lo}}))/(2\beta) < 1$ (e.g. $\beta = 0.04$,"
-        r" $\varepsilon = 10^{-4}$, $p_{\mathrm{ref}} \ge 10^{-20}$), there is one fixed point and $|x_n - x^*| \le"
+        r" $\varepsilon = 10^{-4}$, $p_{\mathrm{ref}} \ge 10^{-14}$), there is one fixed point and $|x_n - x^*| \le"
         r" r^{n-1}|x_1 - x^*|$. A fixed point with $|H'(x^*)| < 1$ attracts nearby starts, one with $|H'(x^*)| > 1$"
         r" repels them."
     ),
