@@ -100,7 +100,7 @@ def write_report(run: RunResult, path: Path) -> None:
 
 def claims_table(run: RunResult, timing: str = "wall time") -> str:
     width = max([len(cid) for cid in run.results] + [5])
-    header = f"{'claim':<{width}}  {'source':<9}  {'expected':<8}  SNPE  {'status':<12}  {'time':>7}  result"
+    header = f"{'claim':<{width}}  {'source':<9}  {'expected':<12}  SNPE  {'status':<12}  {'time':>7}  result"
     lines = [header, "-" * len(header)]
     for cid, result in run.results.items():
         outcomes = {e.layer: e.outcome for e in result.evidence}
@@ -109,7 +109,7 @@ def claims_table(run: RunResult, timing: str = "wall time") -> str:
         if status in ("proved", "verified", "demonstrated") and not result.fully_established:
             status += "*"
         verdict = "ok" if result.as_expected else "UNEXPECTED"
-        lines.append(f"{cid:<{width}}  {result.claim.source:<9}  {result.claim.expected:<8}  {marks}  "
+        lines.append(f"{cid:<{width}}  {result.claim.source:<9}  {result.claim.expected:<12}  {marks}  "
                      f"{status:<12}  {result.seconds:6.1f}s  {verdict}")
     counts = Counter(result.status for result in run.results.values())
     expected = sum(result.as_expected for result in run.results.values())
