@@ -45,6 +45,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from theory import closed_form, precise
 from theory.errors import DomainError, check_float64_input, check_interval, check_scalar
 
 __all__ = [
@@ -179,8 +180,6 @@ def updates_needed(beta_start: float, beta_end: float, samples: float, horizon: 
 
 def controller_elasticity(alpha: float, budget: float) -> float:
     """``E = mu (1 - mu) / (beta^2 K)`` at ``beta* = beta_for_kl_budget(alpha, K)``, ``K = budget``."""
-    from theory import closed_form
-
     beta = beta_for_kl_budget(alpha, budget)
     spread = float(closed_form.validity_rate(alpha, beta)) * float(closed_form.invalidity_rate(alpha, beta))
     return spread / (beta * beta * float(budget))
@@ -191,8 +190,6 @@ def controller_elasticity(alpha: float, budget: float) -> float:
 def kl_budget_of_gap_mp(alpha: Any, gap: Any) -> mpmath.mpf:
     """``kl(mu || alpha)`` at logit gap ``gap``, at the current mpmath precision (the same two
     non-negative terms, ``phi`` from ``theory.precise.binary_phi``)."""
-    from theory.precise import binary_phi
-
     alpha = check_interval("alpha", mpmath.mpf(alpha), 0, 1)
     gap = check_interval("gap", mpmath.mpf(gap), 0, mpmath.inf, closed_low=True, closed_high=True)
     if mpmath.isinf(gap):
@@ -200,15 +197,13 @@ def kl_budget_of_gap_mp(alpha: Any, gap: Any) -> mpmath.mpf:
     e = mpmath.expm1(gap)
     ratio = e / (1 + alpha * e)
     # -alpha ratio >= -1 exactly; rounding may push it an ulp below
-    return alpha * binary_phi((1 - alpha) * ratio) + (1 - alpha) * binary_phi(max(-alpha * ratio, mpmath.mpf(-1)))
+    return alpha * precise.binary_phi((1 - alpha) * ratio) + (1 - alpha) * precise.binary_phi(max(-alpha * ratio, mpmath.mpf(-1)))
 
 
 def beta_for_kl_budget_mp(alpha: Any, budget: Any) -> mpmath.mpf:
     """The ``beta`` with ``kl(mu_beta || alpha) = budget`` at the current mpmath precision: Newton's method on
     ``u = log gap`` (``d kl/du = g^2 mu (1 - mu)``), kept inside a bracket found by doubling and bisected
     whenever a Newton step would leave it, until a step is below ``2^-prec`` relative."""
-    from theory import precise
-
     alpha = check_interval("alpha", mpmath.mpf(alpha), 0, 1)
     budget = _check_budget(alpha, mpmath.mpf(budget), mpmath.log)
     low, high = mpmath.mpf(-1), mpmath.mpf(1)
@@ -235,7 +230,5 @@ def beta_for_kl_budget_mp(alpha: Any, budget: Any) -> mpmath.mpf:
 
 def controller_elasticity_mp(alpha: Any, budget: Any) -> mpmath.mpf:
     """``E = mu (1 - mu)/(beta^2 K)`` at ``beta*`` at the current mpmath precision."""
-    from theory import precise
-
     beta = beta_for_kl_budget_mp(alpha, budget)
     return precise.validity_rate(alpha, beta) * precise.invalidity_rate(alpha, beta) / (beta**2 * mpmath.mpf(budget))

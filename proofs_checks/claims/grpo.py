@@ -10,6 +10,9 @@ at the effective temperature ``beta s``, so the success probability follows
 ``p_n = sigma(logit p_ref + 1/(beta s(p_{n-1})))``; in logit coordinates
 ``x_n = H(x_{n-1})`` (``theory.grpo``). The adaptive KL controller of PPO-style
 trainers multiplies its coefficient by ``1 + clip(KL/target - 1, -0.2, 0.2) n/H``.
+The ``grpo-dynamics`` experiment (``proofs_checks.experiments.grpo``) runs both by
+exact enumeration on toy sequence models, as the experiment layer of the four
+claims that hold.
 
 Main statements
 - ``grpo-conditional-invariance``: ``pi_n(. | Y1) = pi_ref(. | Y1)`` and
@@ -41,7 +44,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
-from flint import arb, fmpq
+from flint import arb
 from hypothesis import strategies as st
 
 from proofs_checks.assumptions import Assumption
