@@ -34,6 +34,7 @@ import mpmath
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable, UnsatisfiedAssumption
 
 from proofs_checks import proof
 from proofs_checks.claim import Claim, Evidence, Layer, resolve_part
@@ -193,16 +194,21 @@ def _property(claim: Claim, config: RunConfig) -> Evidence:
     A certified violation refutes the claim; a statement that holds there means the
     float64 library is inaccurate (failed); an undecided one is inconclusive. Without a
     ``confirm``, a failed assertion is the library disagreeing with the definitions
-    (failed)."""
+    (failed). An example the test rejects (``reject()``: the comparison was undecided)
+    counts neither way; when Hypothesis finds too few decided examples the layer is
+    inconclusive."""
     test, strategies, confirm = claim.checks["property"]
-    calls = 0
+    calls = rejected = 0
     failing: tuple[Any, ...] | None = None
 
     def wrapped(values: tuple[Any, ...]) -> None:
-        nonlocal calls, failing
+        nonlocal calls, rejected, failing
         calls += 1
         try:
             test(*values)
+        except UnsatisfiedAssumption:
+            rejected += 1
+            raise
         except Exception:
             failing = values
             raise
@@ -220,6 +226,10 @@ def _property(claim: Claim, config: RunConfig) -> Evidence:
     fields: dict[str, Any] = {"seed": config.seed}
     try:
         runner()
+    except Unsatisfiable:
+        fields["examples"], fields["rejected"] = calls, rejected
+        return Evidence("property", "inconclusive", f"{rejected} of {calls} examples were rejected as undecided:"
+                        " too few decided the statement", fields)
     except AssertionError as violation:
         fields["examples"] = calls
         example = describe(failing)
@@ -236,8 +246,9 @@ def _property(claim: Claim, config: RunConfig) -> Evidence:
                             f"but the statement holds there at high precision: {comparison.detail}", fields)
         return Evidence("property", "inconclusive", f"after {calls} examples: {message} at {example}, and the "
                         f"high-precision check is undecided: {comparison.detail}", fields)
-    fields["examples"] = calls
-    return Evidence("property", "passed", f"{calls} examples passed (seed {config.seed})", fields)
+    fields["examples"], fields["rejected"] = calls - rejected, rejected
+    undecided = f", {rejected} more rejected as undecided" if rejected else ""
+    return Evidence("property", "passed", f"{calls - rejected} examples passed{undecided} (seed {config.seed})", fields)
 
 
 def _experiment(claim: Claim, config: RunConfig, experiments: ExperimentCache,

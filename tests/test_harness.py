@@ -7,6 +7,7 @@ import mpmath
 import pytest
 import sympy as sp
 from flint import arb
+from hypothesis import reject
 from hypothesis import strategies as st
 from mpmath import mpf
 
@@ -173,3 +174,15 @@ def test_a_property_violation_counts_only_when_certified() -> None:
     assert _property_outcome(lambda x: certify("<", lambda: (arb(1) / 3, arb(1) / 3), {}, max_prec=128)).outcome == (
         "inconclusive")
     assert _property_outcome(None).outcome == "failed"  # no way to certify it
+
+
+def test_undecided_property_examples_count_neither_way() -> None:
+    def layer(rejects: Callable[[float], bool]) -> Evidence:
+        claim = Claim("t-undecided", "t", "extension", "s")
+        claim.property(st.floats(0, 1))(lambda x: reject() if rejects(x) else None)
+        return run_layer(claim, "property", RunConfig())
+
+    nothing_decided = layer(lambda x: True)
+    assert nothing_decided.outcome == "inconclusive" and "rejected as undecided" in nothing_decided.summary
+    some = layer(lambda x: x < 0.3)
+    assert some.outcome == "passed" and some.fields["rejected"] > 0 and "rejected as undecided" in some.summary
