@@ -56,12 +56,18 @@ asymptotic_claim(id="review-budget-gap-rate-wrong", title="log(1/alpha) - kl(mu_
                  expr=BUDGET_GAP, approx="(1 - alpha)/alpha*exp(-1/beta)", var="beta", point="0",
                  domain=TEMPERED, expected="refuted")
 
-# SymPy cannot take limits through Max: the approach alone makes this true limit verified
+# SymPy cannot take limits through Max; the suite first resolves Max(beta, beta^2) to the
+# branch it takes near 0+ (beta: the sign of beta^2 - beta is eventually -1), then SymPy proves it
 limit_claim(id="review-max-log", title="log(1 + max(beta, beta^2))/beta -> 1 as beta -> 0",
             expr="log(1 + Max(beta, beta**2))/beta", var="beta", point="0", value="1", domain={"beta": ("0", "oo")})
 
-# ... and leaves this wrong rate inconclusive: the gap is -beta^2/2, not -beta^3/3; the ratio
-# certainly grows like 1/beta at every depth, which still proves nothing about the limit
+# ... and refutes this wrong rate: the gap is -beta^2/2, not -beta^3/3
 asymptotic_claim(id="review-max-log-wrong-rate", title="log(1 + max(beta, beta^2)) - beta ~ -beta^3/3 (wrong rate)",
                  expr="log(1 + Max(beta, beta**2)) - beta", approx="-beta**3/3", var="beta", point="0",
                  domain={"beta": ("0", "oo")}, expected="refuted")
+
+# false for alpha > 1/2 (the limit is max(1, 2 alpha)); the branch of Max(beta, 2 alpha beta) depends on
+# alpha, so SymPy cannot compute the limit, and the approach alone never refutes: inconclusive
+limit_claim(id="review-max-log-parameter", title="log(1 + max(beta, 2 alpha beta))/beta -> 1 as beta -> 0 (false)",
+            expr="log(1 + Max(beta, 2*alpha*beta))/beta", var="beta", point="0", value="1", domain=TEMPERED,
+            expected="refuted")

@@ -423,8 +423,10 @@ def _limit(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals:
     those limits; a sum free of ``var`` with a finite summand is a constant (a real
     symbol while SymPy computes); other symbols are replaced by positive
     parameters of their cited intervals when SymPy cannot do without. What SymPy
-    cannot compute stays an unevaluated ``Limit``."""
-    expr = sp.sympify(expr).doit()
+    cannot compute stays an unevaluated ``Limit``. ``Max``, ``Min``, ``Abs`` and
+    ``sign`` are first resolved to the branch they take near the point
+    (``_branch_near``)."""
+    expr = _branch_near(sp.sympify(expr).doit(), var, point, direction, intervals)
     split = expr.replace(lambda e: isinstance(e, sp.Sum),
                          lambda e: sp.Add(*(sp.Sum(t, *e.limits) for t in sp.Add.make_args(sp.expand(e.function)))))
     computed = sp.Limit(expr, var, point, direction)
@@ -433,6 +435,53 @@ def _limit(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals:
         if not computed.has(sp.Limit):
             return computed
     return computed
+
+
+def _eventual_sign(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals: Intervals) -> int | None:
+    """The sign ``expr`` keeps on a one-sided neighbourhood of the point, or None
+    when it cannot be shown. With other symbols, only a sign that
+    ``prove_sign`` derives on the whole domain from the cited intervals (SymPy's
+    limit of ``sign`` guesses the sign of a symbolic coefficient); in ``var``
+    alone, ``lim sign(expr)``, which is -1, 0 or 1 exactly when that sign is
+    eventually constant."""
+    if expr.free_symbols - {var}:
+        knowledge = Knowledge(intervals=dict(intervals))
+        for sign, value in (("positive", 1), ("negative", -1)):
+            if prove_sign(expr, sign, knowledge) is not None:
+                return value
+        return None
+    try:
+        value = sp.limit(sp.sign(expr), var, point, direction)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    return int(value) if value in (-1, 0, 1) else None
+
+
+def _branch_near(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals: Intervals) -> sp.Expr:
+    """``expr`` with each ``Max``, ``Min``, ``Abs`` and ``sign`` that depends on
+    ``var`` replaced by the branch it takes on a one-sided neighbourhood of the
+    point, innermost first; one whose branch SymPy cannot decide stays."""
+
+    def resolve(e: sp.Expr) -> sp.Expr:
+        if not e.has(var):
+            return e
+        if isinstance(e, (sp.Abs, sp.sign)):
+            sign = _eventual_sign(e.args[0], var, point, direction, intervals)
+            if sign is None:
+                return e
+            return sign * e.args[0] if isinstance(e, sp.Abs) else sp.Integer(sign)
+        if isinstance(e, (sp.Max, sp.Min)):
+            chosen = e.args[0]
+            for candidate in e.args[1:]:
+                sign = _eventual_sign(candidate - chosen, var, point, direction, intervals)
+                if sign is None:
+                    return e
+                if sign * (1 if isinstance(e, sp.Max) else -1) > 0:
+                    chosen = candidate
+            return chosen
+        return e
+
+    return expr.replace(lambda e: isinstance(e, (sp.Abs, sp.sign, sp.Max, sp.Min)), resolve)
 
 
 def _limit_of(expr: sp.Expr, var: sp.Symbol, point: Any, direction: str, intervals: Intervals) -> sp.Expr:

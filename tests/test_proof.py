@@ -146,6 +146,19 @@ def test_limits_and_asymptotics() -> None:
     assert result.steps[2].certificate["point"] and result.steps[2].certificate["method"] in ("arb", "exact")
 
 
+def test_limits_through_max_take_only_a_certain_branch() -> None:
+    """``Max(beta, beta^2)`` is ``beta`` near 0+; ``Max(beta, alpha beta)`` is ``beta`` for every
+    ``alpha < 1`` (a sign derived on the domain; SymPy's own limit of ``sign((alpha - 1) beta)``
+    says 1); ``Max(beta, 2 alpha beta)`` has no branch valid for every ``alpha``."""
+    result = check(Limit(sp.log(1 + sp.Max(beta, beta**2)) / beta, beta, 0, 1, "max", assumes=TILT),
+                   Limit(sp.Max(beta, alpha * beta) / beta, beta, 0, 1, "max with a parameter", assumes=TILT),
+                   Limit(sp.Max(beta, alpha * beta) / beta, beta, 0, alpha, "the wrong branch", assumes=TILT),
+                   Limit(sp.Abs(beta - beta**2) / beta, beta, 0, 1, "abs", assumes=TILT))
+    assert [s.outcome for s in result.steps] == ["verified", "verified", "refuted", "verified"]
+    undecided = check(Limit(sp.Max(beta, 2 * alpha * beta) / beta, beta, 0, 1, "depends on alpha", assumes=TILT))
+    assert undecided.steps[0].outcome != "verified"
+
+
 def test_a_convex_minimum_and_a_finite_sum() -> None:
     t = sp.Symbol("t", positive=True)
     result = check(ConvexMinimum(t - 1 - sp.log(t), t, 1, "log t <= t - 1"),

@@ -20,8 +20,9 @@ EXPECTED = {
     "review-budget-quadratic-wrong-constant": "refuted",
     "review-budget-gap-rate": "proved",
     "review-budget-gap-rate-wrong": "refuted",
-    "review-max-log": "verified",
-    "review-max-log-wrong-rate": "inconclusive",
+    "review-max-log": "proved",
+    "review-max-log-wrong-rate": "refuted",
+    "review-max-log-parameter": "inconclusive",
 }
 
 
@@ -38,7 +39,7 @@ def test_the_examples_come_out_as_documented(run) -> None:
 
 def test_a_trend_never_refutes_and_a_wrong_rate_is_never_verified(run) -> None:
     for cid in ("review-value-gap-linear", "review-budget-quadratic-wrong-constant", "review-budget-gap-rate-wrong",
-                "review-max-log-wrong-rate"):
+                "review-max-log-wrong-rate", "review-max-log-parameter"):
         layers = {e.layer: e for e in run.results[cid].evidence}
         assert layers["numeric"].outcome == "inconclusive" and layers["property"].outcome == "inconclusive", cid
         assert "no approach seen" in layers["numeric"].summary
