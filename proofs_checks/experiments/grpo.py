@@ -234,14 +234,14 @@ def plot_grpo_dynamics(result: ExperimentResult, stem: Path) -> list[Path]:
     """Left: the success logits ``x_n`` of the first design for each setting. Right: ``|log(beta_t/beta*)|`` of
     the controller runs, first ``PLOTTED_UPDATES`` updates."""
     first = result.rows[0]["design"]
-    fig, (left, right) = new_figure(2, height=2.8)
+    fig, (left, right) = new_figure(2)
     for row in result.rows:
         if row["kind"] == "iteration" and row["design"] == first:
             left.plot(range(len(row["path"])), row["path"], marker=".", lw=0.8,
                       label=f"$\\beta = {row['beta']:g}$, $\\varepsilon = {row['eps']:g}$")
         elif row["kind"] == "controller":
             shown = np.array(row["betas"][:PLOTTED_UPDATES + 1])
-            right.plot(np.abs(np.log(shown / row["beta_star"])) + 1e-17, marker=".", lw=0.8, label=row["design"])
+            right.plot(np.abs(np.log(shown / row["beta_star"])) + EPS**2, marker=".", lw=0.8, label=row["design"])
     left.set(yscale="symlog", xlabel="iteration $n$", ylabel=r"$x_n = \mathrm{logit}\,p_n$",
              title=f"GRPO iterates ({first})")
     left.legend(frameon=False)
