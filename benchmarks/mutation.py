@@ -29,8 +29,8 @@ Main definitions
   original did not. Invalid inputs are not probed: the error messages are the
   library tests' business, not the claims'.
 - The verdict: the mutated module is written into a temporary copy of the
-  committed ``theory/`` and ``proofs_checks/`` (``git archive HEAD``; the working
-  tree is neither read nor touched) and the claims run there. The analytic layers run first (those that exercise the
+  committed ``theory/`` and ``proofs_checks/`` (``git archive`` of the commit ``HEAD``
+  names when the benchmark starts; the working tree is neither read nor touched) and the claims run there. The analytic layers run first (those that exercise the
   module, then numeric, property and symbolic), on ``--jobs`` processes, and the
   run stops as soon as a claim expected to hold can no longer come out
   as expected (a layer refuted or failed, its required derivation not passed,
@@ -65,9 +65,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REF = "HEAD"
-"""The commit whose library and claims are mutated and run (the working tree, where others may be
-editing, is never read or touched)."""
+REF = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                     check=True).stdout.strip()
+"""The commit whose library and claims are mutated and run: ``HEAD`` when the benchmark starts, kept
+for the whole run (the working tree, where others may be editing, is never read or touched, and
+later commits do not mix into the measurement)."""
 MODULES = ("closed_form", "precise", "symbolic", "problem", "divergences", "multi_prompt")
 RELATIVE_CHANGE = 1e-9
 FIRST = {
@@ -797,7 +799,7 @@ def main() -> None:
                 print(f"[{done}/{count}] {mutant.name} line {mutant.line} {mutant.operator}: {outcome} "
                       f"({verdicts[mutant.name].seconds:.0f} s) {verdicts[mutant.name].detail}", file=sys.stderr, flush=True)
 
-    print(f"mutation benchmark: seed {args.seed}, sample {args.sample or 'all'}, jobs {args.jobs}")
+    print(f"mutation benchmark: commit {REF[:12]}, seed {args.seed}, sample {args.sample or 'all'}, jobs {args.jobs}")
     header = f"{'module':<14}{'generated':>11}{'relevant':>10}{'run':>6}{'killed':>8}{'survived':>10}{'rate':>8}"
     print(header)
     print("-" * len(header))
