@@ -346,7 +346,7 @@ class Equal(Step):
 
     def vacuous(self, expand: Callable[[Any], sp.Expr]) -> str | None:
         left, right = expand(self.lhs), expand(self.rhs)
-        if left == right or sp.sympify(left - right) == 0:
+        if left == right:  # written differently (unevaluated), the sides carry SymPy's automatic simplification
             return "both sides are the same expression"
         return None
 
@@ -931,7 +931,7 @@ class Derivation:
         statement = step.pointwise(context)
         if result.outcome == "inconclusive" and statement is not None and self.domain:
             lhs, relation, rhs = statement
-            symbols = (lhs - rhs).free_symbols
+            symbols = lhs.free_symbols | rhs.free_symbols  # both sides: their difference may cancel a symbol
             if not (lhs - rhs).has(sp.Sum, sp.Indexed) and symbols <= set(self.domain):
                 for point in Domain(self._restricted_domain(symbols)).points(rng, _COUNTEREXAMPLE_POINTS,
                                                                             exprs=(lhs, rhs)):
@@ -957,7 +957,7 @@ class Derivation:
         if sides is None:
             return None
         lhs, relation, rhs = sides
-        symbols = sorted((lhs - rhs).free_symbols, key=lambda x: x.name)
+        symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda x: x.name)
         if any(x not in self.domain for x in symbols) or (lhs - rhs).has(sp.Sum, sp.Indexed):
             return None
         domain = self._restricted_domain(set(symbols))

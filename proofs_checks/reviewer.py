@@ -84,7 +84,8 @@ _HEADS = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, log1p, expm1, sp.Abs, sp.Min, 
 _CONDITIONS = (sp.core.relational.Relational, sp.And, sp.Or, sp.Not, sp.logic.boolalg.BooleanAtom)
 _TRANSFORMATIONS = standard_transformations + (rationalize,)
 _GLOBALS = {"Symbol": sp.Symbol, "Function": sp.Function, "Integer": sp.Integer, "Float": sp.Float,
-            "Rational": sp.Rational}
+            "Rational": sp.Rational, "Add": sp.Add, "Mul": sp.Mul, "Pow": sp.Pow}
+"""What the parser's generated code may name (``Add``, ``Mul``, ``Pow``: the unevaluated forms)."""
 _MIN_POINTS = 24
 
 
@@ -167,14 +168,17 @@ def _check_tree(expr: Any, text: str, what: str, bound: bool, vocabulary: Vocabu
         raise RegistryError(f"{what}: {text!r} is not real-valued; allowed: {allowed}")
 
 
-def parse(text: str, what: str, *, bound: bool = False, vocabulary: Vocabulary = SCALARS) -> sp.Expr:
+def parse(text: str, what: str, *, bound: bool = False, vocabulary: Vocabulary = SCALARS,
+          evaluate: bool = True) -> sp.Expr:
     """Parse a reviewer's expression exactly (decimal literals become rationals);
-    ``bound`` also allows ``oo`` and ``-oo``. ``RegistryError`` names ``what`` and the problem."""
+    ``bound`` also allows ``oo`` and ``-oo``; ``evaluate=False`` keeps the expression
+    as written (no automatic simplification). ``RegistryError`` names ``what`` and the problem."""
     text = str(text)
     _check_text(text, what, vocabulary)
     names = {**vocabulary.names, **({"oo": sp.oo} if bound else {})}
     try:
-        expr = parse_expr(text, local_dict=names, global_dict=dict(_GLOBALS), transformations=_TRANSFORMATIONS)
+        expr = parse_expr(text, local_dict=names, global_dict=dict(_GLOBALS), transformations=_TRANSFORMATIONS,
+                          evaluate=evaluate)
     except Exception as error:  # noqa: BLE001 - any parser failure is the reviewer's input error
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RegistryError(f"{what}: cannot parse {text!r}: {reason}; allowed: {vocabulary.allowed}") from None
@@ -302,9 +306,11 @@ def identity_claim(
 ) -> Claim:
     """Register ``lhs = rhs`` on ``domain`` with symbolic, numeric and property layers."""
     left, right = parse(lhs, f"claim {id!r}: lhs"), parse(rhs, f"claim {id!r}: rhs")
+    if left == right:  # SymPy's automatic simplification under the symbols' assumptions: keep what was written
+        left, right = (parse(lhs, f"claim {id!r}: lhs", evaluate=False),
+                       parse(rhs, f"claim {id!r}: rhs", evaluate=False))
     if left == right:
-        raise RegistryError(f"claim {id!r}: lhs and rhs are the same expression once parsed "
-                            f"({sp.sstr(left)}): nothing to check")
+        raise RegistryError(f"claim {id!r}: lhs and rhs are the same expression ({sp.sstr(left)}): nothing to check")
     region = parse_domain(id, domain, left.free_symbols | right.free_symbols)
     symbols = list(region.bounds)
     identity = f"${sp.latex(left)} = {sp.latex(right)}$"

@@ -32,7 +32,10 @@ Main definitions
      minus a cited non-negative (positive) expression has a known sign (one
      step of linear arithmetic);
   4. a difference of logarithms of positive quantities, combined (without
-     forcing) into one ``log x``, has the sign of ``x - 1``.
+     forcing) into one ``log x``, has the sign of ``x - 1``;
+  5. an expression ``c log A + R`` with one logarithm, ``A > 0`` and ``c`` of
+     known sign has the sign of ``c`` times that of ``A - e^{-R/c}`` (``log``
+     is increasing).
 """
 
 from __future__ import annotations
@@ -286,4 +289,30 @@ def prove_sign(expr: Any, sign: SignName, knowledge: Knowledge, cases: tuple[sp.
         if argument.is_positive and prove_sign(sp.factor(sp.together(argument - 1)), sign, Knowledge(),
                                                depth=depth + 1):
             return SignProof(sp.log(argument), "a logarithm compared with 1 (log x has the sign of x - 1)")
+    return _exponentiated(expr, sign, knowledge, depth)
+
+
+def _exponentiated(expr: sp.Expr, sign: SignName, knowledge: Knowledge, depth: int) -> SignProof | None:
+    """Tactic 5: ``c log A + R = c (log A - log e^{-R/c})`` has the sign of ``c`` times that
+    of ``A - e^{-R/c}``, for ``A > 0`` and ``c`` of known strict sign."""
+    logs = sp.expand(expr).atoms(sp.log)
+    if len(logs) != 1 or depth >= _MAX_DEPTH:
+        return None
+    (logarithm,) = logs
+    collected = sp.collect(sp.expand(expr), logarithm, evaluate=False)
+    coefficient, rest = collected.get(logarithm, sp.Integer(0)), collected.get(sp.Integer(1), sp.Integer(0))
+    if set(collected) - {logarithm, sp.Integer(1)} or coefficient.has(logarithm) or rest.has(logarithm):
+        return None
+    argument = logarithm.args[0]
+    if prove_sign(argument, "positive", knowledge, depth=depth + 1) is None:
+        return None
+    for coefficient_sign, wanted in (("positive", sign), ("negative", _OPPOSITE[sign])):
+        if prove_sign(coefficient, coefficient_sign, knowledge, depth=depth + 1) is None:  # type: ignore[arg-type]
+            continue
+        difference = argument - sp.exp(-rest / coefficient)
+        proof = prove_sign(difference, wanted, knowledge, depth=depth + 1)
+        if proof is not None:
+            return SignProof(proof.decided, f"log is increasing: the sign of {sp.sstr(coefficient)} times that of"
+                                            f" {sp.sstr(difference)}, by {proof.tactic}")
+        return None
     return None
