@@ -318,9 +318,9 @@ def _steps(max_exponent: float = 300.0) -> st.SearchStrategy:
 
 @INVARIANCE.property(problem_inputs(max_size=16), _steps())
 def _invariance_property(drawn: tuple[np.ndarray, np.ndarray], step: tuple[float, float, float]) -> None:
-    """The float64 ``log pi_n`` against the definition ``log(pi_ref e^{A/beta}/Z_n)`` on balls, within
-    16 ulps of ``|log pi_n| + 1/(beta s)`` (the exponent the step adds); its conditional on ``Y1``
-    against ``log pi_ref(. | Y1)``, within the same."""
+    """The float64 log pi_n against the definition log(pi_ref e^{A/beta} / Z_n) on balls, within
+    16 ulps of |log pi_n| + 1/(beta s) (the exponent the step adds); its conditional on Y1 against
+    log pi_ref(. | Y1), within the same."""
     base, valid = drawn
     p, b, eps = step
     problem, v = BinaryRewardProblem(base, valid), ints(valid)
@@ -446,11 +446,10 @@ def _recursion_numeric(ctx: NumericContext):
 
 @RECURSION.property(alphas_and_extremes(), _steps())
 def _recursion_property(a: float, step: tuple[float, float, float]) -> None:
-    """The float64 ``p_n``, ``1 - p_n`` and ``H`` against the definition ``pi_n(Y1)`` of the two-outcome
-    problem on balls. Rounding ``beta s`` perturbs the exponent ``1/(beta s)`` by 4 ulps of it, which moves
-    ``p_n`` by ``p_n(1 - p_n)`` times that: allowed ``4 eps (p_n + p_n (1 - p_n)/(beta s))`` plus the
-    ``4 * 2^-1074`` of a subnormal result (``closed_form``'s underflow); ``1 - p_n`` alike; ``H`` within 8
-    ulps of ``|log alpha| + |log(1 - alpha)| + 1/(beta s)`` (the two logarithms of ``logit alpha``)."""
+    """The float64 p_n, 1 - p_n and H against the definition pi_n(Y1) of the two-outcome problem on
+    balls. Rounding beta s moves the exponent 1/(beta s) by 4 ulps of it, which moves p_n by p_n (1 - p_n)
+    times that: allowed 4 eps (p_n + p_n (1 - p_n)/(beta s)), plus 4 times the smallest subnormal for an
+    underflowing result; 1 - p_n alike; H within 8 ulps of |log alpha| + |log(1 - alpha)| + 1/(beta s)."""
     p, b, eps = step
     effective = float(grpo.effective_temperature(b, p, eps))
 
@@ -579,10 +578,10 @@ def _map_draws() -> st.SearchStrategy:
 
 @BOUNDS.property(_map_draws())
 def _bounds_property(drawn: tuple[float, float, float, float]) -> None:
-    """The float64 ``H``, ``H'``, ``(x_lo, x_hi)`` and ``k`` against their definitions on balls: ``H`` within 8 ulps
-    of ``|log alpha| + |log(1 - alpha)| + 1/(beta s) + |x|``, ``H'`` within 16 ulps of its value (of
-    ``|H'|(|x| + 1.5 |log eps| + 2)`` beyond ``|x| = 700``, its log form), ``x_lo`` and ``x_hi`` within 8
-    ulps of their terms; ``|H'(x)| <= k`` decided on balls."""
+    """The float64 H, H', x_lo, x_hi and k against their definitions on balls: H within 8 ulps of
+    |log alpha| + |log(1 - alpha)| + 1/(beta s) + |x|, H' within 16 ulps of its value (beyond |x| = 700, of
+    |H'| (|x| + 1.5 |log eps| + 2), its log form), x_lo and x_hi within 8 ulps of their terms; |H'(x)| <= k
+    decided on balls."""
     a, b, eps, x = drawn
     exponent = 1 / (b * math.sqrt(eps))
     terms = abs(math.log(a)) + abs(math.log1p(-a)) + exponent + abs(x)
@@ -774,10 +773,9 @@ def _fixed_draws() -> st.SearchStrategy:
 
 @FIXED_POINT.property(_fixed_draws())
 def _fixed_point_property(drawn: tuple[float, float, float]) -> None:
-    """Every float64 fixed point is a root of ``G = x - H(x)``: ``G`` computed from the definitions on balls
-    changes sign between ``x* - delta`` and ``x* + delta``, ``delta = 16 ulp(|x*| + 1/(beta sqrt(eps)))``; the
-    float64 and mpmath (30 digits) searches find the same number of fixed points; with a guaranteed rate ``r``,
-    the float64 iterates satisfy ``|x_n - x*| <= r^(n-1)|x_1 - x*| + 64 ulp`` for 40 steps."""
+    """Every float64 fixed point x* is a root of G(x) = x - H(x): G from the definitions on balls
+    changes sign between x* - delta and x* + delta, delta = 16 ulps of |x*| + 1/(beta sqrt(eps)); with a
+    guaranteed rate r, the float64 iterates satisfy |x_n - x*| <= r^(n-1) |x_1 - x*| + 64 ulps for 40 steps."""
     a, b, eps = drawn
     roots = grpo.fixed_points(a, b, eps)
     scale = abs(math.log(a)) + abs(math.log1p(-a)) + 1 / (b * math.sqrt(eps))
@@ -951,10 +949,10 @@ def _controller_numeric(ctx: NumericContext):
 
 @CONTROLLER.property(alphas_and_extremes(), st.floats(1e-6, 1 - 1e-6), st.integers(1, 8192), st.sampled_from((1e3, 1e4, 1e5)))
 def _controller_property(a: float, fraction: float, samples: int, horizon: float) -> None:
-    """The float64 ``beta*`` spends the target on balls up to its rounding (``3 ulp`` of the gap ``g = 1/beta*``
-    times the slope ``g mu (1 - mu)`` of the budget in ``g``, plus the budget's own error); ``kl_budget_of_gap``
-    within 16 ulps of ``kl (4 + |log alpha| + |log(1 - alpha)| + g)`` (its logarithms, exponentiated); the
-    multiplier within 4 ulps of ``1 + c``; ``updates_needed`` against the fewest updates counted one by one."""
+    """The float64 beta* spends the target on balls up to its rounding (3 ulps of the gap g = 1/beta*
+    times the slope g mu (1 - mu) of the budget in g, plus the budget's own error); the float64 budget
+    kl(mu || alpha) at gap g within 16 ulps of kl (4 + |log alpha| + |log(1 - alpha)| + g); the multiplier
+    within 4 ulps of 1 + c; the fewest updates against a count by single updates."""
     target = -math.log(a) * fraction
     if not 0 < target < -math.log(a) or target < 1e-300:
         return
@@ -1058,8 +1056,8 @@ def _sharpens_confirm(drawn: tuple[np.ndarray, np.ndarray], step: tuple[float, f
 
 @SHARPENS.property(problem_inputs(max_size=12), _steps(), confirm=_sharpens_confirm)
 def _sharpens_property(drawn: tuple[np.ndarray, np.ndarray], step: tuple[float, float, float]) -> None:
-    """The claimed strict decrease of the entropy on ``Y1`` after one float64 GRPO step; a violation is
-    confirmed exactly from the definitions."""
+    """The claimed strict decrease of H(pi_1(. | Y1)) below H(pi_ref(. | Y1)) after one float64 GRPO
+    step; a violation is confirmed exactly from the definitions."""
     problem = BinaryRewardProblem(*drawn)
     p, b, eps = step
     log_step = grpo.next_policy(problem, b, p, eps)
@@ -1121,8 +1119,8 @@ def _unique_numeric(ctx: NumericContext):
 
 @UNIQUE.property(st.floats(1e-3, 0.5), st.floats(0.5, 3), _unit_floats(1e-6, 1e-3), confirm=_count_certificate)
 def _unique_property(a: float, b: float, eps: float) -> None:
-    """The claimed uniqueness on the float64 fixed-point search; a violation is confirmed by certified sign
-    changes of ``x - H(x)`` from the definitions."""
+    """The claimed uniqueness on the float64 fixed-point search; a violation is confirmed by certified
+    sign changes of x - H(x) from the definitions."""
     roots = grpo.fixed_points(a, b, eps)
     assert len(roots) == 1, f"{len(roots)} fixed points: {list(roots)}"
 
@@ -1193,8 +1191,8 @@ def _converges_numeric(ctx: NumericContext):
 
 @CONVERGES.property(st.floats(0.001, 0.003), st.floats(2.0, 3.0), _unit_floats(1e-8, 1e-4), confirm=_cycle_certificate)
 def _converges_property(a: float, b: float, eps: float) -> None:
-    """The claimed convergence on the float64 iterates: after 400 steps they must not alternate between two
-    values more than 1e-3 apart; a violation is confirmed by a certified 2-cycle."""
+    """The claimed convergence on the float64 iterates: after 400 steps they must not alternate between
+    two values more than 1e-3 apart; a violation is confirmed by a certified 2-cycle."""
     path = grpo.iterate(a, b, eps, _CYCLE_STEPS)
     step, period = abs(path[-1] - path[-2]), abs(path[-1] - path[-3])
     assert not (step > 1e-3 * (1 + abs(path[-1])) and period < 1e-9 * (1 + abs(path[-1]))), \
