@@ -44,7 +44,11 @@ Main definitions
   ``<, <=, >, >=``: ``holds`` / ``fails`` iff the balls make the relation
   certainly true / certainly false; a tie the balls cannot decide (narrow
   overlapping enclosures, or the precision cap) is decided exactly by SymPy at
-  the rational point when it can (method ``exact``). A side
+  the rational point when it can (method ``exact``): a rational difference by
+  its sign, one with a single logarithm `c log A + R` by the sign of `c` times
+  that of `A - e^{-R/c}` (balls again, after SymPy's exact cancellation). A log of a
+  sum with ``exp`` terms that overflow is evaluated in log space
+  (``log(sum s_i e^{L_i}) = M + log(sum s_i e^{L_i - M})``). A side
   that is certainly not real (the log or square root of a negative number) is
   evaluated on the principal branch: disjoint complex enclosures are
   ``fails``; agreeing ones are ``undecided`` (the statement is about reals).
@@ -286,6 +290,78 @@ def _log(child: Node) -> Node:
     return node
 
 
+LogNode = Callable[[_Env], tuple[int, Any]]
+"""A term in log space: ``(s, L)`` with the term equal to ``s e^L``, ``s`` in ``{-1, 1}``."""
+
+
+def _log_space(e: sp.Expr, index: Mapping[sp.Symbol, int]) -> LogNode:
+    """``e`` as ``s e^L``: ``exp(u)`` is ``(1, u)``, a product multiplies signs and adds
+    logarithms, an integer or (of a positive base) rational power scales ``L``; any
+    other factor is evaluated on balls and must have a certain sign."""
+    if isinstance(e, sp.exp):
+        exponent = _compile(e.args[0], index)
+        return lambda env: (1, _real(exponent(env)[0], "exp"))
+    if isinstance(e, sp.Mul):
+        factors = [_log_space(arg, index) for arg in e.args]
+
+        def product(env: _Env) -> tuple[int, Any]:
+            parts = [factor(env) for factor in factors]
+            return functools.reduce(lambda a, b: a * b, (p[0] for p in parts)), sum((p[1] for p in parts), arb(0))
+        return product
+    if isinstance(e, sp.Pow) and isinstance(e.args[1], sp.Rational) and (e.args[1].is_Integer or e.args[0].is_positive):
+        base, exponent = _log_space(e.args[0], index), e.args[1]
+
+        def power(env: _Env) -> tuple[int, Any]:
+            sign, logarithm = base(env)
+            return (sign ** int(exponent) if exponent.is_Integer else 1), logarithm * arb(fmpq(int(exponent.p),
+                                                                                              int(exponent.q)))
+        return power
+    direct = _compile(e, index)
+
+    def value(env: _Env) -> tuple[int, Any]:
+        x = _real(direct(env)[0], "log")
+        if _contains_zero(x) or not x.is_finite():
+            raise _Uncertain("a term of a sum under log has no certain sign")
+        return (1 if x > 0 else -1), abs(x).log()
+    return value
+
+
+def _log_of_sum(e: sp.Add, index: Mapping[sp.Symbol, int]) -> Node:
+    """``log(sum_i s_i e^{L_i}) = M + log(sum_i s_i e^{L_i - M})`` with ``M`` the largest
+    midpoint of the ``L_i``: the logarithm of a sum whose terms overflow (``e^{1/beta}`` at
+    ``beta = 10^-300``) evaluated without forming them."""
+    terms = [_log_space(arg, index) for arg in e.args]
+
+    def node(env: _Env) -> tuple[Any, Any]:
+        parts = [term(env) for term in terms]
+        top = arb(max((logarithm.mid() for _, logarithm in parts), key=lambda m: float(m) if m.is_finite() else 0))
+        scaled = [(sign, (logarithm - top).exp()) for sign, logarithm in parts]
+        total = sum((sign * x for sign, x in scaled), arb(0))
+        _require_positive(total, "log")
+        value = top + total.log()
+        return value, _max(_mag(value), sum((x for _, x in scaled), arb(0)) / _low(total)) if env.track else None
+    return node
+
+
+def _log_of(argument: sp.Expr, index: Mapping[sp.Symbol, int]) -> Node:
+    """``log``; of a sum with an ``exp`` among its terms, directly, and in log space
+    (``_log_of_sum``) when the direct value is not finite or cannot be formed."""
+    direct = _log(_compile(argument, index))
+    if not (isinstance(argument, sp.Add) and argument.has(sp.exp)):
+        return direct
+    spaced = _log_of_sum(argument, index)
+
+    def node(env: _Env) -> tuple[Any, Any]:
+        try:
+            value, scale = direct(env)
+            if not _is_ball(value) or value.is_finite():
+                return value, scale
+        except (_Uncertain, OverflowError, ValueError):
+            pass
+        return spaced(env)
+    return node
+
+
 def _general_power(base: Node, exponent: Node) -> Node:
     """``x^y = e^{y log x}`` (``0^y = 0`` for ``y > 0``)."""
     through_log = _exp(_mul([exponent, _log(base)]))
@@ -425,7 +501,9 @@ def _compile(e: Any, index: Mapping[sp.Symbol, int]) -> Node:
             q = sp.Rational(exponent)
             return _rational_power(_compile(base, index), Fraction(int(q.p), int(q.q)))
         return _general_power(_compile(base, index), _compile(exponent, index))
-    unary = {sp.exp: _exp, sp.log: _log, log1p: _log1p, expm1: _expm1, sp.Abs: _abs, sp.sign: _sign}
+    if isinstance(e, sp.log) and len(e.args) == 1:
+        return _log_of(e.args[0], index)
+    unary = {sp.exp: _exp, log1p: _log1p, expm1: _expm1, sp.Abs: _abs, sp.sign: _sign}
     if type(e) in unary and len(e.args) == 1:
         return unary[type(e)](_compile(e.args[0], index))
     if isinstance(e, (sp.Min, sp.Max)):
@@ -556,6 +634,15 @@ def _bounds(x: arb, digits: int) -> tuple[Decimal, Decimal]:
     mid_text, _, rad_text = text.partition("+/-")
     mid = _parse_decimal(mid_text.strip() or "0")
     rad = _parse_decimal(rad_text.strip() or "0")
+    if rad[0] == 0:
+        return mid, mid
+    if mid[0] == 0:
+        return (-rad[0], rad[1]), rad
+    lead_mid, lead_rad = mid[1] + len(_digits(abs(mid[0]))), rad[1] + len(_digits(abs(rad[0])))
+    if abs(lead_mid - lead_rad) > 2 * digits + 20:  # one is below the other's last digit: widen by that digit
+        if lead_mid > lead_rad:
+            return (mid[0] - 1, mid[1]), (mid[0] + 1, mid[1])
+        return (-(rad[0] + 1), rad[1]), (rad[0] + 1, rad[1])
     exponent = min(mid[1], rad[1])
     m, r = mid[0] * 10 ** (mid[1] - exponent), rad[0] * 10 ** (rad[1] - exponent)
     return (m - r, exponent), (m + r, exponent)
@@ -751,13 +838,44 @@ def _exact(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol, 
     difference = left - right
     if not difference.is_Rational:
         if sp.count_ops(difference) > 200 or difference.has(sp.exp, sp.log, log1p, expm1):
-            return None  # a transcendental difference is left to the balls (SymPy may evaluate it forever)
+            return _signed(difference, relation)  # SymPy may evaluate a transcendental difference forever
         difference = sp.simplify(difference)
     if not difference.is_Rational:
         return None
     sign = (difference.p > 0) - (difference.p < 0)
     truth = {"=": sign == 0, "<": sign < 0, "<=": sign <= 0, ">": sign > 0, ">=": sign >= 0}[relation]
     return "holds" if truth else "fails"
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _signed(difference: sp.Expr, relation: str) -> str | None:
+    """An inequality ``difference relation 0`` at a point, for ``difference = c log A + R``
+    with one logarithm: it has the sign of ``c`` times that of ``D = A - e^{-R/c}`` (``log``
+    is increasing, ``A > 0``), and SymPy's exact arithmetic often cancels in ``D`` what no
+    ball can (``log(1 + e^X) - X`` with ``X = 10^300``: ``D = 1``). The signs of ``c``, ``A``
+    and ``D`` are decided by the balls; SymPy's assumptions on numbers are never used (they
+    evaluate in floating point and misjudge cancellations)."""
+    logs = difference.atoms(sp.log)
+    if relation not in _FLIPPED or len(logs) != 1:
+        return None
+    (logarithm,) = logs
+    collected = sp.collect(sp.expand(difference), logarithm, evaluate=False)
+    coefficient, rest = collected.get(logarithm, sp.Integer(0)), collected.get(sp.Integer(1), sp.Integer(0))
+    if set(collected) - {logarithm, sp.Integer(1)} or coefficient == 0:
+        return None
+    argument = logarithm.args[0]
+    if compare(argument, ">", 0, {}).verdict != "holds":
+        return None
+    if compare(coefficient, ">", 0, {}).verdict == "holds":
+        wanted = relation
+    elif compare(coefficient, "<", 0, {}).verdict == "holds":
+        wanted = _FLIPPED[relation]
+    else:
+        return None
+    verdict = compare(argument - sp.exp(-rest / coefficient), wanted, 0, {}).verdict
+    return verdict if verdict in ("holds", "fails") else None
 
 
 def compare(lhs: sp.Expr, relation: str, rhs: sp.Expr, point: Mapping[sp.Symbol, sp.Rational], *,

@@ -162,11 +162,17 @@ class SignProof:
 
 
 def _decide(expr: sp.Expr, sign: SignName) -> bool | None:
+    """SymPy's assumptions on ``expr``, its factored form and (for an expression with
+    symbols) its simplified form; ``simplify`` is never applied to a number, where it
+    guesses closed forms by numerical identification (which overflows on ``e^{10^300}``)."""
     attribute = SIGN_RELATIONS[sign][1]
-    for form in (expr, lambda: sp.factor(sp.together(expr)), lambda: sp.factor(sp.simplify(expr))):
+    forms = [expr, lambda: sp.factor(sp.together(expr))]
+    if expr.free_symbols:
+        forms.append(lambda: sp.factor(sp.simplify(expr)))
+    for form in forms:
         try:
             candidate = bounded(lambda _: form(), None, _DECIDE_SECONDS) if callable(form) else form
-        except (TypeError, NotImplementedError, ValueError, RecursionError, TimeLimit):
+        except (TypeError, NotImplementedError, ValueError, RecursionError, ArithmeticError, TimeLimit):
             continue
         value = getattr(candidate, attribute)
         if value is not None:

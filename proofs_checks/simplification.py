@@ -29,6 +29,7 @@ from __future__ import annotations
 import random
 import signal
 import threading
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -100,20 +101,25 @@ class TimeLimit(Exception):
 
 def bounded(function: Callable[[Any], Any], argument: Any, seconds: float = REWRITE_SECONDS) -> Any:
     """``function(argument)``, or ``TimeLimit`` after ``seconds`` of wall time (enforced in
-    the main thread with an interval timer; elsewhere unbounded)."""
+    the main thread with an interval timer; elsewhere unbounded). Calls nest: an inner
+    limit never outlasts the outer one, which is restored, less the time spent, on return."""
     if threading.current_thread() is not threading.main_thread():
         return function(argument)
 
     def expire(signum: int, frame: Any) -> None:
         raise TimeLimit
 
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]
+    start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
     try:
         return function(argument)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
 
 
 _PROBES = 2

@@ -132,6 +132,12 @@ def test_a_transcendental_tie_is_exact_only_when_sympy_sees_it() -> None:
     assert (same.verdict, same.method) == ("fails", "exact")  # log(1/3) - log(1/3) is 0 exactly
     hidden = compare(sp.log(4 * alpha) / 2, "<=", sp.log(2 * sp.sqrt(alpha)), {alpha: R(1, 3)}, max_prec=1024)
     assert hidden.verdict == "undecided" and "1024 bits" in hidden.detail
+    softplus = alpha * sp.log(1 + sp.exp(1 / alpha))  # 1 + alpha log(1 + e^{-1/alpha}): no ball separates it from 1
+    tie = compare(softplus, ">=", 1, {alpha: R(1, 10**300)})
+    assert (tie.verdict, tie.method) == ("holds", "exact")
+    assert compare(softplus, "<", 1, {alpha: R(1, 10**300)}).verdict == "fails"
+    # SymPy's assumptions on this number say "non-positive" (floating point); the balls say positive
+    assert compare(log1p(alpha), ">", alpha - alpha**2 / 2, {alpha: R(1, 10**300)}).verdict == "holds"
     assert compare(sp.exp(alpha), "<", sp.exp(alpha) + R(1, 10**100), {alpha: R(1, 3)}).verdict == "holds"
 
 
