@@ -79,7 +79,7 @@ def register(subparsers: Any) -> None:
                       help="sequence-level KL budget(s) KL(p_beta||a) in nats per sequence, in (0, -log alpha)")
     knob.add_argument("--per-token-kl", type=float, metavar="K",
                       help="KL target in nats per token (a token mean, as trainers report it); needs --length")
-    parser.add_argument("--length", type=float, metavar="L", help="tokens per sequence, for --per-token-kl")
+    parser.add_argument("--length", type=float, metavar="L", help="tokens per sequence: converts --per-token-kl to a sequence budget, and prints every KL budget per token")
     parser.add_argument("--grpo", action="store_true",
                         help="GRPO's KL-regularized iteration per pass rate: iterates and fixed points (needs one --beta "
                              "and --eps)")
@@ -148,18 +148,30 @@ def _run(args: argparse.Namespace) -> int:
             conversion = _sequence_budget(args.per_token_kl, args.length)
             budgets = [conversion["sequence_kl_budget"]]
         rows = _single_prompt_rows(args.alpha, beta=args.beta, mu=args.mu, budget=budgets)
-        _print({"units": _UNITS, **({} if conversion is None else {"conversion": conversion}), "rows": rows}, args.json,
+        if args.length is not None and conversion is None:  # with --per-token-kl, the conversion says it
+            for row in rows:
+                row["per_token_kl"] = row["kl_budget"] / args.length
+        _print({"units": _UNITS, **({} if conversion is None else {"conversion": conversion}),
+                **({} if args.length is None or conversion else {"length": args.length}), "rows": rows}, args.json,
                _format_rows)
     else:
         alphas, weights = read_rates(args.rates)
-        _print(_solve(alphas, weights, args.mu[0]), args.json, _format_solution)
+        solution = _solve(alphas, weights, args.mu[0])
+        if args.length is not None:
+            solution["length"] = args.length
+            solution["mean_per_token_kl"] = solution["mean_kl_budget"] / args.length
+        _print(solution, args.json, _format_solution)
     return 0
 
 
 def _check_options(args: argparse.Namespace) -> None:
     """Options that argparse cannot tie together."""
-    if (args.length is not None) != (args.per_token_kl is not None):
-        raise TiltInputError("--per-token-kl and --length go together: the sequence budget is their product")
+    if args.per_token_kl is not None and args.length is None:
+        raise TiltInputError("--per-token-kl needs --length: the sequence budget is their product")
+    if args.length is not None:
+        check_interval("--length", args.length, 0, math.inf)
+        if args.grpo:
+            raise TiltInputError("--length converts KL budgets to per-token KLs: it does not apply to --grpo")
     if args.grpo:
         if args.beta is None or len(args.beta) != 1 or args.eps is None:
             raise TiltInputError("with --grpo, give one --beta and the variance floor --eps")
@@ -182,6 +194,7 @@ _UNITS = {
     "kl_budget": "nats per sequence (the whole output's KL, the sum of its per-token KLs)",
     "optimal_value": "reward (J* = E[v] - beta KL at the optimum, in [0, 1])",
     "forward_kl_to_filtered": "nats per sequence",
+    "per_token_kl": "nats per token: the sequence KL budget divided by --length (a token mean, as trainers report it)",
 }
 
 
@@ -277,7 +290,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def _format_rows(result: dict[str, Any]) -> str:
     lines = [] if "conversion" not in result else [result["conversion"]["explanation"], ""]
-    lines.append(_table(list(_COLUMNS.values()), [[_number(row[key]) for key in _COLUMNS] for row in result["rows"]]))
+    columns = {**_COLUMNS, **({"per_token_kl": "KL per token"} if "length" in result else {})}
+    lines.append(_table(list(columns.values()), [[_number(row[key]) for key in columns] for row in result["rows"]]))
+    if "length" in result:
+        lines.append(f"KL per token = kl(mu||alpha)/{_number(result['length'])}: a sequence's KL is the sum of its"
+                     " per-token KLs, so a trainer that averages the KL over tokens reports the budget over the length")
     lines.append("units: alpha, mu, 1 - mu: probability per output; beta: reward per nat; kl(mu||alpha) and "
                  "KL(p*||p_beta): nats per sequence; J*: reward")
     return "\n".join(lines)
@@ -294,6 +311,9 @@ def _format_solution(solution: dict[str, Any]) -> str:
         f"target mean validity {_number(solution['target'])} over {solution['prompts_count']} prompts "
         f"(mean base rate {_number(solution['mean_base_rate'])})",
         f"beta = {_number(solution['beta'])}   (mean KL budget sum_i w_i kl(mu_i||alpha_i) = {_number(solution['mean_kl_budget'])})",
+        *([f"per token at length {_number(solution['length'])}: {_number(solution['mean_per_token_kl'])} nats per token"
+           " (the mean budget over the length: a trainer that averages the KL over tokens reports this)"]
+          if "length" in solution else []),
         "",
         _table(header, rows),
     ]

@@ -245,6 +245,19 @@ def test_per_token_kl_is_converted_to_the_sequence_budget(capsys: pytest.Capture
     assert result["conversion"]["sequence_kl_budget"] == 0.002 * 512 and result["rows"] == same
 
 
+def test_length_prints_every_budget_per_token(capsys: pytest.CaptureFixture[str], rates_file: Path) -> None:
+    """``--length L``: the KL budget over ``L``, for one pass rate and for a rates file's mean budget."""
+    rows = run_json(capsys, "--alpha", "0.05", "--mu", "0.9", "--length", "512")["rows"]
+    beta = 1 / (mpmath.log(9) - mpmath.log(mpmath.mpf(1) / 19))  # logit 0.9 - logit 0.05
+    assert rows[0]["per_token_kl"] == pytest.approx(float(_budget_mp(mpmath.mpf("0.05"), beta) / 512), rel=1e-12)
+    solution = run_json(capsys, "--rates", str(rates_file), "--mu", "0.8", "--length", "512")
+    beta = mpmath.mpf(solution["beta"])
+    mean_budget = mpmath.fsum(_budget_mp(mpmath.mpf(a), beta) for a in (0.1, 0.3, 0.5, 0.02, 0.9)) / 5
+    assert solution["mean_per_token_kl"] == pytest.approx(float(mean_budget / 512), rel=1e-10)
+    code, out, _ = run(capsys, "--rates", str(rates_file), "--mu", "0.8", "--length", "512")
+    assert code == 0 and "per token at length 512:" in out
+
+
 def _grpo_path_mp(alpha: float, beta: float, eps: float, steps: int) -> list[mpmath.mpf]:
     """``p_n = pi_n(Y1)`` of the two-outcome problem, ``pi_n = pi_ref e^{A/beta}/Z_n``, from the definition."""
     p, path = mpmath.mpf(alpha), []
@@ -306,8 +319,9 @@ def test_grpo_table_states_units_and_far_tails(capsys: pytest.CaptureFixture[str
     [
         (["--alpha", "0.3", "--kl-budget", "2"], "KL budget must lie in (0, -log alpha) = (0, 1.20397"),
         (["--alpha", "0.3", "--kl-budget", "0"], "KL budget must lie in (0, -log alpha)"),
-        (["--alpha", "0.3", "--per-token-kl", "0.1"], "--per-token-kl and --length go together"),
-        (["--alpha", "0.3", "--beta", "1", "--length", "3"], "--per-token-kl and --length go together"),
+        (["--alpha", "0.3", "--per-token-kl", "0.1"], "--per-token-kl needs --length"),
+        (["--alpha", "0.3", "--grpo", "--beta", "1", "--eps", "1", "--length", "3"], "it does not apply to --grpo"),
+        (["--alpha", "0.3", "--beta", "1", "--length", "-3"], "--length must lie in (0, inf); got -3.0"),
         (["--alpha", "0.3", "--per-token-kl", "-1", "--length", "3"], "per-token KL must lie in (0, inf); got -1.0"),
         (["--alpha", "0.3", "--per-token-kl", "0.1", "--length", "0"], "length must lie in (0, inf); got 0.0"),
         (["--alpha", "0.3", "--per-token-kl", "1", "--length", "3"], "KL budget must lie in (0, -log alpha)"),
