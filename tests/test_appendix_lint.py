@@ -42,7 +42,8 @@ def _prose_of_tex(tex: str) -> str:
     tex = re.sub(r"(?m)(?<!\\)%.*$", "", tex)
     tex = re.sub(r"\\texttt\{(?:[^{}]|\{[^{}]*\})*\}", "", tex)
     tex = re.sub(r"\\label\{[^}]*\}|\\ref\*?\{[^}]*\}|\\hyperref\[[^\]]*\]", "", tex)
-    return re.sub(r"(\\texorpdfstring\{(?:[^{}]|\{[^{}]*\})*\})\{(?:[^{}]|\{[^{}]*\})*\}", r"\1", tex)
+    braced = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # up to two levels of nested braces
+    return re.sub(rf"(\\texorpdfstring{braced}){braced}", r"\1", tex)
 
 
 def _leaks(text: str, patterns: dict[str, re.Pattern[str]]) -> list[str]:
