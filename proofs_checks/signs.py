@@ -295,7 +295,14 @@ def prove_sign(expr: Any, sign: SignName, knowledge: Knowledge, cases: tuple[sp.
         if argument.is_positive and prove_sign(sp.factor(sp.together(argument - 1)), sign, Knowledge(),
                                                depth=depth + 1):
             return SignProof(sp.log(argument), "a logarithm compared with 1 (log x has the sign of x - 1)")
-    return _exponentiated(expr, sign, knowledge, depth)
+    try:
+        return bounded(lambda _: _exponentiated(expr, sign, knowledge, depth), None, _EXPONENTIATED_SECONDS)
+    except TimeLimit:
+        return None
+
+
+_EXPONENTIATED_SECONDS = 3
+"""How long tactic 5 may search (its new goal, ``A - e^{-R/c}``, goes through every tactic again)."""
 
 
 def _exponentiated(expr: sp.Expr, sign: SignName, knowledge: Knowledge, depth: int) -> SignProof | None:
