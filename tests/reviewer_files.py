@@ -39,6 +39,14 @@ def examples_run() -> RunResult:
                       RunConfig(profile=PROFILE), jobs=2)
 
 
+def assert_documented(run: RunResult, path: Path, expected: dict[str, str]) -> None:
+    """The file registers exactly ``expected``'s ids, in order; none gets a wrong verdict and
+    each gets the status it documents."""
+    assert registered_ids(path) == list(expected)
+    assert not wrong_verdicts(run, list(expected))
+    assert {cid: run.results[cid].status for cid in expected} == expected
+
+
 def wrong_verdicts(run: RunResult, ids: list[str]) -> dict[str, str]:
     """Claims expected to hold that were refuted, and false ones proved or verified."""
     wrong = {}

@@ -8,7 +8,7 @@ import pytest
 from proofs_checks.claim import REGISTRY
 from proofs_checks.reviewer_limits import Approach, MIN_EXPONENT, limit_claim
 from proofs_checks.layers import RunConfig, run_layer
-from reviewer_files import EXAMPLES, PROFILE, bad_file_error, examples_run, registered_ids, wrong_verdicts
+from reviewer_files import EXAMPLES, assert_documented, PROFILE, bad_file_error, examples_run
 
 FILE = EXAMPLES / "reviewer_limits.py"
 EXPECTED = {
@@ -32,9 +32,7 @@ def run():
 
 
 def test_the_examples_come_out_as_documented(run) -> None:
-    assert registered_ids(FILE) == list(EXPECTED)
-    assert not wrong_verdicts(run, list(EXPECTED))
-    assert {cid: run.results[cid].status for cid in EXPECTED} == EXPECTED
+    assert_documented(run, FILE, EXPECTED)
 
 
 def test_a_trend_never_refutes_and_a_wrong_rate_is_never_verified(run) -> None:
