@@ -109,15 +109,16 @@ def bounded(function: Callable[[Any], Any], argument: Any, seconds: float = REWR
     def expire(signum: int, frame: Any) -> None:
         raise TimeLimit
 
-    outer = signal.getitimer(signal.ITIMER_REAL)[0]
-    start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
+    outer = signal.getitimer(signal.ITIMER_REAL)[0] if callable(previous) else 0.0  # an enclosing limit
+    start = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
     try:
         return function(argument)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        # a stray alarm must never end the process (SIGALRM's default action): ignore it outside any limit
+        signal.signal(signal.SIGALRM, previous if callable(previous) else signal.SIG_IGN)
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
 
